@@ -1,0 +1,88 @@
+"""Read commits (and optionally their diffs) from `git log`, in one process per request.
+
+One `git log` per batch instead of one git call per commit is what keeps `--commits` over tens of thousands of
+commits feasible. Records are framed by a marker containing NUL bytes and a per-run random nonce: commit messages
+cannot contain NUL, and diff text cannot predict the nonce, so no content can forge a record boundary.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+
+from reviewtui.diff import parse_git_diff
+from reviewtui.errors import GitError
+from reviewtui.model import Commit, FileChange, Person, Trailer
+from reviewtui.repository import DIFF_OPTIONS, Repository
+
+_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%(trailers:only,unfold,separator=%x1f)", "%B")
+
+
+def _marker() -> bytes:
+    return b"\x00\x00reviewtui-" + secrets.token_hex(8).encode() + b"\x00"
+
+
+def _format(marker: bytes) -> str:
+    escaped = "".join(f"%x{byte:02x}" if byte < 0x20 else chr(byte) for byte in marker)
+    return "--format=" + escaped + "%x00".join(_FIELDS) + "%x00"
+
+
+def read_commits(repo: Repository, *revs: str) -> tuple[Commit, ...]:
+    """Commits reachable from `revs` (e.g. `base..head`), oldest first, merges included."""
+    marker = _marker()
+    out = repo.run("log", "--reverse", "--topo-order", _format(marker), "--end-of-options", *revs, "--")
+    return tuple(_parse_commit(record)[0] for record in out.split(marker) if record.strip(b"\x00\n"))
+
+
+def iter_commit_diffs(repo: Repository, rev_range: str) -> Iterator[tuple[Commit, tuple[FileChange, ...]]]:
+    """Every non-merge commit in `rev_range` with its diff against its first parent, streamed newest first."""
+    marker = _marker()
+    args = ["log", "--no-merges", "--topo-order", _format(marker), *DIFF_OPTIONS, "--end-of-options", rev_range, "--"]
+    buffer = b""
+    for chunk in repo.stream(*args):
+        search_from = max(1, len(buffer) - len(marker))
+        buffer += chunk
+        while (cut := buffer.find(marker, search_from)) >= 0:
+            record, buffer = buffer[:cut], buffer[cut:]
+            search_from = 1
+            if record.strip(b"\x00\n"):
+                yield _with_diff(record.removeprefix(marker))
+    record = buffer.removeprefix(marker)
+    if record.strip(b"\x00\n"):
+        yield _with_diff(record)
+
+
+def _with_diff(record: bytes) -> tuple[Commit, tuple[FileChange, ...]]:
+    commit, rest = _parse_commit(record)
+    return commit, parse_git_diff(rest.rstrip(b"\x00"), context=f"commit {commit.sha[:12]}")
+
+
+def _parse_commit(record: bytes) -> tuple[Commit, bytes]:
+    parts = record.split(b"\x00", len(_FIELDS))
+    if len(parts) < len(_FIELDS):
+        raise GitError(f"git log printed a record reviewtui cannot read: {record[:80]!r}")
+    text = [part.decode("utf-8", "replace") for part in parts[: len(_FIELDS)]]
+    sha, parents, an, ae, ad, cn, ce, cd, trailers, message = text
+    commit = Commit(
+        sha=sha,
+        parents=tuple(parents.split()),
+        author=Person(an, ae),
+        authored=datetime.fromisoformat(ad),
+        committer=Person(cn, ce),
+        committed=datetime.fromisoformat(cd),
+        message=message.strip("\n"),
+        trailers=_parse_trailers(trailers),
+    )
+    rest = parts[len(_FIELDS)] if len(parts) > len(_FIELDS) else b""
+    return commit, rest
+
+
+def _parse_trailers(text: str) -> tuple[Trailer, ...]:
+    """Git has already found and unfolded the trailers; split each `Key: value` once."""
+    trailers = []
+    for item in text.strip("\n").split("\x1f"):
+        key, sep, value = item.partition(":")
+        if sep and key.strip():
+            trailers.append(Trailer(key.strip(), value.strip()))
+    return tuple(trailers)

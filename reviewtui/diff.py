@@ -1,0 +1,323 @@
+"""Turn diff output into FileChanges.
+
+Two inputs exist. Git's own output (`git diff --raw -z -p`) gives a NUL-separated raw record per path, which
+carries the exact path bytes, modes, blob ids, status letter and rename score, followed by the patch; the raw
+record is authoritative for metadata (paths with spaces, quotes, newlines or leading dashes are never re-parsed
+from quoted headers) and unidiff parses the hunks. Patch files from elsewhere have no raw records, so for them
+the metadata comes from unidiff's reading of the git extended headers.
+
+Undecodable bytes in hunk text are replaced with U+FFFD and counted per file; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import unidiff
+
+from reviewtui.errors import PatchError
+from reviewtui.language import guess_language
+from reviewtui.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
+
+_STATUS = {
+    "A": FileStatus.ADDED,
+    "D": FileStatus.DELETED,
+    "M": FileStatus.MODIFIED,
+    "R": FileStatus.RENAMED,
+    "C": FileStatus.COPIED,
+    "T": FileStatus.TYPE_CHANGED,
+}
+_NULL_SHA = "0" * 40
+_REPLACEMENT = "\ufffd"
+_SURROGATES = re.compile("[\udc80-\udcff]")
+_HUNK_START = re.compile(rb"^@@ ", re.MULTILINE)
+_FILE_START = re.compile(rb"^diff --git ", re.MULTILINE)
+_BINARY_MARK = re.compile(rb"^(Binary files |GIT binary patch$)", re.MULTILINE)
+_KIND = {"+": LineKind.ADDED, "-": LineKind.REMOVED, " ": LineKind.CONTEXT}
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One `git diff --raw -z` entry."""
+
+    old_mode: str
+    new_mode: str
+    old_blob: str
+    new_blob: str
+    letter: str
+    score: int | None
+    old_path: str
+    new_path: str
+
+
+def parse_git_diff(data: bytes, *, context: str = "diff") -> tuple[FileChange, ...]:
+    """Parse `git diff|log --raw -z -p` output for one change (raw records, then the patch)."""
+    records, patch = _split_raw(data, context)
+    chunks = list(_split_files(patch))
+    files: list[FileChange] = []
+    index = 0
+    for record in records:
+        if index >= len(chunks):
+            raise PatchError(f"{context}: git printed no patch for {record.new_path!r}")
+        pieces = [chunks[index]]
+        index += 1
+        if record.letter == "T" and _is_delete_create_pair(pieces[0], chunks, index):
+            # git prints a type change (file <-> symlink <-> submodule) as a deletion followed by a creation.
+            pieces.append(chunks[index])
+            index += 1
+        files.append(_file_from_record(record, pieces))
+    if index != len(chunks):
+        raise PatchError(f"{context}: {len(chunks) - index} patch section(s) without a raw record")
+    return tuple(files)
+
+
+def parse_patch_text(data: bytes, *, context: str) -> tuple[FileChange, ...]:
+    """Parse a unified diff that did not come from our own git call (a patch file), with unidiff alone."""
+    try:
+        patch_set = unidiff.PatchSet(_decode(data))
+    except unidiff.UnidiffParseError as exc:
+        raise PatchError(f"{context}: not a valid unified diff: {exc}") from None
+    files = []
+    for patched in patch_set:
+        header = "".join(patched.patch_info or [])
+        files.append(_file_from_unidiff(patched, header, context))
+    return tuple(files)
+
+
+# -- git raw records -----------------------------------------------------------------------------------------------
+
+
+def _split_raw(data: bytes, context: str) -> tuple[list[RawRecord], bytes]:
+    """Read raw records off the front of `data`; what follows the empty record is the patch."""
+    records: list[RawRecord] = []
+    pos = 0
+    size = len(data)
+    while pos < size and data[pos : pos + 1] in (b"\n", b"\x00"):
+        pos += 1
+    while pos < size and data[pos : pos + 1] == b":":
+        end = data.index(b"\x00", pos)
+        meta = data[pos + 1 : end].decode("ascii").split(" ")
+        if len(meta) != 5:
+            raise PatchError(f"{context}: unexpected raw diff record {data[pos:end]!r}")
+        old_mode, new_mode, old_blob, new_blob, status = meta
+        pos = end + 1
+        paths = []
+        for _ in range(2 if status[0] in "RC" else 1):
+            end = data.index(b"\x00", pos)
+            paths.append(data[pos:end].decode("utf-8", "surrogateescape"))
+            pos = end + 1
+        records.append(
+            RawRecord(
+                old_mode=old_mode,
+                new_mode=new_mode,
+                old_blob=old_blob,
+                new_blob=new_blob,
+                letter=status[0],
+                score=int(status[1:]) if status[1:] else None,
+                old_path=paths[0],
+                new_path=paths[-1],
+            )
+        )
+    while pos < size and data[pos : pos + 1] == b"\x00":
+        pos += 1
+    return records, data[pos:]
+
+
+def _split_files(patch: bytes) -> Iterator[bytes]:
+    """Cut the patch at each `diff --git` line; hunk lines always start with a prefix character, so this is exact."""
+    starts = [m.start() for m in _FILE_START.finditer(patch)]
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(patch)
+        yield patch[start:end]
+
+
+def _is_delete_create_pair(chunk: bytes, chunks: list[bytes], index: int) -> bool:
+    return (
+        index < len(chunks)
+        and re.search(rb"^deleted file mode ", chunk, re.MULTILINE) is not None
+        and re.search(rb"^new file mode ", chunks[index], re.MULTILINE) is not None
+    )
+
+
+def _file_from_record(record: RawRecord, pieces: list[bytes]) -> FileChange:
+    hunks: tuple[Hunk, ...] = ()
+    errors = 0
+    binary = False
+    for chunk in pieces:
+        first_hunk = _HUNK_START.search(chunk)
+        header = chunk[: first_hunk.start()] if first_hunk else chunk
+        if _BINARY_MARK.search(header) is not None:
+            binary = True
+        elif first_hunk:
+            more, count = _parse_hunks(chunk[first_hunk.start() :], record.new_path)
+            hunks += more
+            errors += count
+    old_path: str | None = record.old_path
+    new_path: str | None = record.new_path
+    status = _STATUS.get(record.letter, FileStatus.MODIFIED)
+    if status is FileStatus.ADDED:
+        old_path = None
+    elif status is FileStatus.DELETED:
+        new_path = None
+    elif status is FileStatus.MODIFIED and record.old_blob == record.new_blob and record.old_mode != record.new_mode:
+        status = FileStatus.MODE_CHANGED
+    return FileChange(
+        old_path=old_path,
+        new_path=new_path,
+        status=status,
+        hunks=hunks,
+        similarity=record.score if status in (FileStatus.RENAMED, FileStatus.COPIED) else None,
+        old_mode=None if record.old_mode == "000000" else record.old_mode,
+        new_mode=None if record.new_mode == "000000" else record.new_mode,
+        old_blob=None if record.old_blob == _NULL_SHA else record.old_blob,
+        new_blob=None if record.new_blob == _NULL_SHA else record.new_blob,
+        binary=binary,
+        language=guess_language(new_path or old_path or ""),
+        decode_errors=errors,
+    )
+
+
+# -- hunks -----------------------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    """Undecodable bytes become lone surrogates here and U+FFFD (counted) when lines are built."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _parse_hunks(data: bytes, path: str) -> tuple[tuple[Hunk, ...], int]:
+    try:
+        patch_set = unidiff.PatchSet("--- a\n+++ b\n" + _decode(data))
+    except unidiff.UnidiffParseError as exc:
+        raise PatchError(f"{path!r}: git printed a hunk unidiff cannot parse: {exc}") from None
+    return _convert_hunks(patch_set[0]) if patch_set else ((), 0)
+
+
+def _convert_hunks(patched: Iterable[unidiff.Hunk]) -> tuple[tuple[Hunk, ...], int]:
+    hunks = []
+    errors = 0
+    for raw in patched:
+        hunk, count = _convert_hunk(raw)
+        hunks.append(hunk)
+        errors += count
+    return tuple(hunks), errors
+
+
+def _replace_undecodable(text: str) -> tuple[str, int]:
+    return _SURROGATES.subn(_REPLACEMENT, text) if _SURROGATES.search(text) else (text, 0)
+
+
+def _convert_hunk(hunk: unidiff.Hunk) -> tuple[Hunk, int]:
+    lines: list[DiffLine] = []
+    errors = 0
+    for line in hunk:
+        if line.line_type == "\\":
+            if lines:  # "\ No newline at end of file" belongs to the line before it
+                lines[-1] = DiffLine(lines[-1].kind, lines[-1].old_no, lines[-1].new_no, lines[-1].text, "")
+            continue
+        kind = _KIND.get(line.line_type)
+        if kind is None:  # unidiff's synthetic empty trailing line
+            continue
+        value, count = _replace_undecodable(line.value)
+        errors += count
+        if value.endswith("\r\n"):
+            text, eol = value[:-2], "\r\n"
+        elif value.endswith("\n"):
+            text, eol = value[:-1], "\n"
+        else:
+            text, eol = value, ""
+        lines.append(DiffLine(kind, line.source_line_no, line.target_line_no, text, eol))
+    section, count = _replace_undecodable(hunk.section_header.rstrip("\n"))
+    converted = Hunk(
+        old_start=hunk.source_start,
+        old_count=hunk.source_length,
+        new_start=hunk.target_start,
+        new_count=hunk.target_length,
+        section=section,
+        lines=tuple(lines),
+    )
+    return converted, errors + count
+
+
+# -- patch files -----------------------------------------------------------------------------------------------------
+
+_HEADER_FIELDS = re.compile(
+    r"^(similarity index (?P<sim>\d+)%|rename from |copy from (?P<copy>.*)|rename to |copy to "
+    r"|index (?P<old>[0-9a-f]+)\.\.(?P<new>[0-9a-f]+))",
+    re.MULTILINE,
+)
+
+
+def _file_from_unidiff(patched: unidiff.PatchedFile, header: str, context: str) -> FileChange:
+    source = None if patched.source_file == "/dev/null" else _strip_prefix(patched.source_file)
+    target = None if patched.target_file == "/dev/null" else _strip_prefix(patched.target_file)
+    similarity = None
+    old_blob = new_blob = None
+    copied = False
+    for match in _HEADER_FIELDS.finditer(header):
+        if match.group("sim"):
+            similarity = int(match.group("sim"))
+        if match.group("copy") is not None:
+            copied = True
+        if match.group("old"):
+            old_blob, new_blob = match.group("old"), match.group("new")
+    hunks, errors = ((), 0) if patched.is_binary_file else _convert_hunks(patched)
+    if source is None and target is None:
+        raise PatchError(f"{context}: a file entry names neither an old nor a new path")
+    if source is None:
+        status = FileStatus.ADDED
+    elif target is None:
+        status = FileStatus.DELETED
+    elif source != target:
+        status = FileStatus.COPIED if copied else FileStatus.RENAMED
+    elif patched.source_mode != patched.target_mode and not hunks:
+        status = FileStatus.MODE_CHANGED
+    else:
+        status = FileStatus.MODIFIED
+    return FileChange(
+        old_path=source,
+        new_path=target,
+        status=status,
+        hunks=hunks,
+        similarity=similarity if status in (FileStatus.RENAMED, FileStatus.COPIED) else None,
+        old_mode=patched.source_mode,
+        new_mode=patched.target_mode,
+        old_blob=None if old_blob is None or set(old_blob) == {"0"} else old_blob,
+        new_blob=None if new_blob is None or set(new_blob) == {"0"} else new_blob,
+        binary=bool(patched.is_binary_file),
+        language=guess_language(target or source or ""),
+        decode_errors=errors,
+    )
+
+
+def _strip_prefix(name: str) -> str:
+    """`a/x` -> `x`; git C-quotes unusual names in headers ("a/sp\\303\\274"), which we unquote."""
+    if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+        name = _unquote_c(name[1:-1])
+    return name[2:] if name[:2] in ("a/", "b/") else name
+
+
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def _unquote_c(quoted: str) -> str:
+    """Undo git's quote_c_style for names in patch-file headers (octal bytes, then UTF-8)."""
+    out = bytearray()
+    i = 0
+    while i < len(quoted):
+        char = quoted[i]
+        if char == "\\" and i + 1 < len(quoted):
+            nxt = quoted[i + 1]
+            if nxt in _C_ESCAPES:
+                out.append(_C_ESCAPES[nxt])
+                i += 2
+                continue
+            if quoted[i + 1 : i + 4].isdigit():
+                out.append(int(quoted[i + 1 : i + 4], 8))
+                i += 4
+                continue
+        out += char.encode("utf-8", "surrogateescape")
+        i += 1
+    return out.decode("utf-8", "surrogateescape")

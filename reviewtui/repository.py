@@ -1,0 +1,181 @@
+"""The one place reviewtui talks to git, through GitPython.
+
+Git's output is shaped by the user's configuration (colours, prefixes, quoting, external diff drivers, textconv
+filters). Every call here pins the options that change what we parse, so a reviewer's `~/.gitconfig` can never make
+reviewtui misread a change, and a repository's attributes can never run a program of its choosing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from reviewtui.errors import GitError, ReviewtuiError
+
+# Config that alters the bytes git prints, pinned for every command.
+_PINNED_CONFIG = (
+    "core.quotePath=false",
+    "color.ui=never",
+    "diff.noprefix=false",
+    "diff.mnemonicPrefix=false",
+    "diff.external=",
+    "log.showSignature=false",
+    "log.showRoot=true",
+    "core.pager=cat",
+)
+
+# Options for every diff we parse: raw records (-z: exact paths, modes, blob ids, rename scores) followed by the
+# patch; no external drivers or textconv; fixed prefixes and algorithm so the output does not depend on the machine.
+DIFF_OPTIONS = (
+    "--raw",
+    "-z",
+    "-p",
+    "--no-abbrev",
+    "--full-index",
+    "--find-renames",
+    "--find-copies",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--submodule=short",
+    "--no-relative",
+    "--diff-algorithm=myers",
+    "--ignore-submodules=none",
+)
+
+_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_EXTERNAL_DIFF": ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    name: str
+    sha: str
+
+
+class Repository:
+    """A local git repository opened for reading; its root is the work tree (or the git dir when bare)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        where = Path(path)
+        if not where.exists():
+            raise ReviewtuiError(f"{where}: no such directory")
+        try:
+            self._repo = git.Repo(where, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise ReviewtuiError(f"{where}: not a git repository") from None
+        top = self._repo.working_tree_dir or self._repo.git_dir
+        self.root = Path(top).resolve()
+        self.git_dir = Path(self._repo.git_dir).resolve()
+
+    def __repr__(self) -> str:
+        return f"Repository({str(self.root)!r})"
+
+    # -- running git ---------------------------------------------------------------------------------------------
+
+    def run(self, *args: str, check: bool = True) -> bytes:
+        """Run `git ARGS` and return its stdout bytes; a failure becomes a GitError with git's own message."""
+        command = self._command(args)
+        status, out, err = self._repo.git.execute(
+            command,
+            with_extended_output=True,
+            with_exceptions=False,
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+            env=_ENV,
+        )
+        if status != 0 and check:
+            raise GitError(f"{self.root}: git {args[0]}: {_first_line(err)}")
+        return bytes(out)
+
+    def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+        """Yield git's stdout in chunks, for outputs too large to hold twice (`git log -p` over years)."""
+        process = self._repo.git.execute(self._command(args), as_process=True, env=_ENV)
+        proc = process.proc
+        assert proc is not None and proc.stdout is not None and proc.stderr is not None
+        try:
+            while chunk := proc.stdout.read(chunk_size):
+                yield chunk
+            err = proc.stderr.read().decode("utf-8", "replace")
+            if proc.wait() != 0:
+                raise GitError(f"{self.root}: git {args[0]}: {_first_line(err)}")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    @staticmethod
+    def _command(args: Sequence[str]) -> list[str]:
+        command = ["git"]
+        for item in _PINNED_CONFIG:
+            command += ["-c", item]
+        command += list(args)
+        return command
+
+    # -- questions about the repository -------------------------------------------------------------------------
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit a revision names, or None; never interprets `rev` as an option."""
+        out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
+        sha = out.decode().strip()
+        return sha or None
+
+    def refs(self, *patterns: str) -> list[Ref]:
+        """Refs matching for-each-ref patterns (`refs/pull/*/head` style globs), pointing at commits only."""
+        if not patterns:
+            return []
+        out = self.run("for-each-ref", "--format=%(objecttype) %(objectname) %(refname)", *patterns)
+        refs = []
+        for line in out.decode("utf-8", "surrogateescape").splitlines():
+            kind, sha, name = line.split(" ", 2)
+            if kind == "commit":
+                refs.append(Ref(name, sha))
+        return refs
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self.run("merge-base", a, b, check=False)
+        return out.decode().strip() or None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        status, _, _ = self._repo.git.execute(
+            self._command(["merge-base", "--is-ancestor", ancestor, descendant]),
+            with_extended_output=True,
+            with_exceptions=False,
+            env=_ENV,
+        )
+        return bool(status == 0)
+
+    def current_branch(self) -> str | None:
+        out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return out.decode("utf-8", "surrogateescape").strip() or None
+
+    def remote_head(self, remote: str = "origin") -> str | None:
+        """The branch a remote calls its default (`refs/remotes/origin/HEAD`), as `main`, or None."""
+        out = self.run("symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD", check=False)
+        name = out.decode("utf-8", "surrogateescape").strip()
+        prefix = f"refs/remotes/{remote}/"
+        return name[len(prefix):] if name.startswith(prefix) else None
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at a commit, or None if it is not a file there (config is read at a change's base)."""
+        try:
+            item = self._repo.commit(rev).tree / path
+        except (KeyError, ValueError, git.BadName, git.BadObject):
+            return None
+        if item.type != "blob":
+            return None
+        return bytes(item.data_stream.read())
+
+
+def _first_line(message: str | bytes) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return "failed"
