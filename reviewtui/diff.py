@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import unidiff
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import Hunk as UnidiffHunk
+from unidiff.patch import PatchedFile, PatchSet
 
 from reviewtui.errors import PatchError
 from reviewtui.language import guess_language
@@ -76,14 +78,52 @@ def parse_git_diff(data: bytes, *, context: str = "diff") -> tuple[FileChange, .
 def parse_patch_text(data: bytes, *, context: str) -> tuple[FileChange, ...]:
     """Parse a unified diff that did not come from our own git call (a patch file), with unidiff alone."""
     try:
-        patch_set = unidiff.PatchSet(_decode(data))
-    except unidiff.UnidiffParseError as exc:
+        patch_set = PatchSet(_decode(data))
+    except UnidiffParseError as exc:
         raise PatchError(f"{context}: not a valid unified diff: {exc}") from None
-    files = []
+    files: list[FileChange] = []
     for patched in patch_set:
         header = "".join(patched.patch_info or [])
-        files.append(_file_from_unidiff(patched, header, context))
+        file = _file_from_unidiff(patched, header, context)
+        if files and _is_type_change(files[-1], file):
+            file = _joined_type_change(files.pop(), file)
+        files.append(file)
     return tuple(files)
+
+
+def _is_type_change(deleted: FileChange, added: FileChange) -> bool:
+    """git writes a file <-> symlink change as a deletion and a creation of the same path."""
+    return (
+        deleted.status is FileStatus.DELETED
+        and added.status is FileStatus.ADDED
+        and deleted.old_path == added.new_path
+        and deleted.old_mode != added.new_mode
+    )
+
+
+def _joined_type_change(deleted: FileChange, added: FileChange) -> FileChange:
+    return FileChange(
+        old_path=deleted.old_path,
+        new_path=added.new_path,
+        status=FileStatus.TYPE_CHANGED,
+        hunks=deleted.hunks + added.hunks,
+        old_mode=deleted.old_mode,
+        new_mode=added.new_mode,
+        old_blob=deleted.old_blob,
+        new_blob=added.new_blob,
+        binary=deleted.binary or added.binary,
+        language=added.language,
+        decode_errors=deleted.decode_errors + added.decode_errors,
+    )
+
+
+def decode_notes(files: Iterable[FileChange]) -> tuple[str, ...]:
+    """What a reviewer must be told about bytes we could not show as they are."""
+    return tuple(
+        f"{file.path}: {file.decode_errors} byte sequence(s) were not valid UTF-8 and are shown as U+FFFD"
+        for file in files
+        if file.decode_errors
+    )
 
 
 # -- git raw records -----------------------------------------------------------------------------------------------
@@ -189,13 +229,13 @@ def _decode(data: bytes) -> str:
 
 def _parse_hunks(data: bytes, path: str) -> tuple[tuple[Hunk, ...], int]:
     try:
-        patch_set = unidiff.PatchSet("--- a\n+++ b\n" + _decode(data))
-    except unidiff.UnidiffParseError as exc:
+        patch_set = PatchSet("--- a\n+++ b\n" + _decode(data))
+    except UnidiffParseError as exc:
         raise PatchError(f"{path!r}: git printed a hunk unidiff cannot parse: {exc}") from None
     return _convert_hunks(patch_set[0]) if patch_set else ((), 0)
 
 
-def _convert_hunks(patched: Iterable[unidiff.Hunk]) -> tuple[tuple[Hunk, ...], int]:
+def _convert_hunks(patched: Iterable[UnidiffHunk]) -> tuple[tuple[Hunk, ...], int]:
     hunks = []
     errors = 0
     for raw in patched:
@@ -209,7 +249,7 @@ def _replace_undecodable(text: str) -> tuple[str, int]:
     return _SURROGATES.subn(_REPLACEMENT, text) if _SURROGATES.search(text) else (text, 0)
 
 
-def _convert_hunk(hunk: unidiff.Hunk) -> tuple[Hunk, int]:
+def _convert_hunk(hunk: UnidiffHunk) -> tuple[Hunk, int]:
     lines: list[DiffLine] = []
     errors = 0
     for line in hunk:
@@ -250,7 +290,7 @@ _HEADER_FIELDS = re.compile(
 )
 
 
-def _file_from_unidiff(patched: unidiff.PatchedFile, header: str, context: str) -> FileChange:
+def _file_from_unidiff(patched: PatchedFile, header: str, context: str) -> FileChange:
     source = None if patched.source_file == "/dev/null" else _strip_prefix(patched.source_file)
     target = None if patched.target_file == "/dev/null" else _strip_prefix(patched.target_file)
     similarity = None

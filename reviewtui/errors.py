@@ -19,3 +19,7 @@ class ConfigError(ReviewtuiError):
 
 class PatchError(ReviewtuiError):
     """A patch file cannot be read or parsed; the message names the file."""
+
+
+class UnrelatedHistoryError(ReviewtuiError):
+    """A ref has no common ancestor with the base: it is reported and skipped, not fatal to the queue."""

@@ -49,6 +49,7 @@ FIELDS = ("name", "kind", "names", "emails", "footers", "tools", "branches")
 
 def identity_from_table(table: dict[str, object]) -> AgentIdentity:
     """Build an identity from an already validated TOML table (validation lives with whoever read the file)."""
+
     def strings(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
         return tuple(str(v) for v in value) if isinstance(value, list) else ()

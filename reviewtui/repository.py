@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import git
 
@@ -80,22 +81,11 @@ class Repository:
 
     def run(self, *args: str, check: bool = True) -> bytes:
         """Run `git ARGS` and return its stdout bytes; a failure becomes a GitError with git's own message."""
-        command = self._command(args)
-        status, out, err = self._repo.git.execute(
-            command,
-            with_extended_output=True,
-            with_exceptions=False,
-            stdout_as_string=False,
-            strip_newline_in_stdout=False,
-            env=_ENV,
-        )
-        if status != 0 and check:
-            raise GitError(f"{self.root}: git {args[0]}: {_first_line(err)}")
-        return bytes(out)
+        return run_git(self._repo.git, args, check=check, where=str(self.root))
 
     def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """Yield git's stdout in chunks, for outputs too large to hold twice (`git log -p` over years)."""
-        process = self._repo.git.execute(self._command(args), as_process=True, env=_ENV)
+        process = self._repo.git.execute(_command(args), as_process=True, env=_ENV)
         proc = process.proc
         assert proc is not None and proc.stdout is not None and proc.stderr is not None
         try:
@@ -108,14 +98,6 @@ class Repository:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-
-    @staticmethod
-    def _command(args: Sequence[str]) -> list[str]:
-        command = ["git"]
-        for item in _PINNED_CONFIG:
-            command += ["-c", item]
-        command += list(args)
-        return command
 
     # -- questions about the repository -------------------------------------------------------------------------
 
@@ -143,7 +125,7 @@ class Repository:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         status, _, _ = self._repo.git.execute(
-            self._command(["merge-base", "--is-ancestor", ancestor, descendant]),
+            _command(["merge-base", "--is-ancestor", ancestor, descendant]),
             with_extended_output=True,
             with_exceptions=False,
             env=_ENV,
@@ -159,7 +141,7 @@ class Repository:
         out = self.run("symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD", check=False)
         name = out.decode("utf-8", "surrogateescape").strip()
         prefix = f"refs/remotes/{remote}/"
-        return name[len(prefix):] if name.startswith(prefix) else None
+        return name[len(prefix) :] if name.startswith(prefix) else None
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at a commit, or None if it is not a file there (config is read at a change's base)."""
@@ -170,6 +152,38 @@ class Repository:
         if item.type != "blob":
             return None
         return bytes(item.data_stream.read())
+
+
+def run_git(
+    runner: git.Git | None,
+    args: Sequence[str],
+    *,
+    check: bool = True,
+    where: str = "",
+    stdin: BinaryIO | None = None,
+) -> bytes:
+    """Run git with the pinned configuration; also for commands that need no repository (`mailsplit`)."""
+    status, out, err = (runner or git.Git()).execute(
+        _command(args),
+        with_extended_output=True,
+        with_exceptions=False,
+        stdout_as_string=False,
+        strip_newline_in_stdout=False,
+        env=_ENV,
+        istream=stdin,
+    )
+    if status != 0 and check:
+        prefix = f"{where}: " if where else ""
+        raise GitError(f"{prefix}git {args[0]}: {_first_line(err)}")
+    return bytes(out)
+
+
+def _command(args: Sequence[str]) -> list[str]:
+    command = ["git"]
+    for item in _PINNED_CONFIG:
+        command += ["-c", item]
+    command += list(args)
+    return command
 
 
 def _first_line(message: str | bytes) -> str:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import re
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_INVISIBLE = frozenset("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064"
-                       "\u3164\ufeff\uffa0")
+_INVISIBLE = frozenset(
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u3164\ufeff\uffa0"
+)
 _CONTROL_NAMES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
 
 # Everything that could drive a terminal or deceive a reader: C0 (tab handled separately), DEL, C1, lone
 # surrogates (from undecodable file names), bidi controls, invisible format characters, line/paragraph separators.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
-    + "".join(sorted(_BIDI | _INVISIBLE))
-    + "]"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029" + "".join(sorted(_BIDI | _INVISIBLE)) + "]"
 )
 
 
@@ -47,4 +46,3 @@ def inert(text: str, *, keep_tabs: bool = True) -> str:
 def has_unsafe(text: str) -> bool:
     """True when `inert` would change the text; a cheap check renderers use to flag a line."""
     return _UNSAFE.search(text) is not None
-

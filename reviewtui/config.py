@@ -1,0 +1,222 @@
+"""Configuration: where it comes from, what it may say, and what is assumed when it is silent.
+
+Who reads what:
+
+| source                                   | read by            | wins over       |
+|------------------------------------------|--------------------|-----------------|
+| built-in defaults (this module)          | everything         | nothing         |
+| `$XDG_CONFIG_HOME/reviewtui/config.toml` | the reviewer's own | defaults        |
+| `<repo>/.reviewtui/config.toml`          | the team           | user file       |
+
+Validation is strict: an unknown key or a wrong type is an error naming the file and the key, because a typo in a
+review tool's configuration silently weakens review. Every key is documented in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from reviewtui.errors import ConfigError
+from reviewtui.provenance import FIELDS as AGENT_FIELDS
+from reviewtui.provenance import AgentIdentity, builtin_identities, identity_from_table
+
+REPO_CONFIG = Path(".reviewtui") / "config.toml"
+
+DEFAULT_BRANCH_GLOBS = (
+    "ai/*",
+    "agent/*",
+    "copilot/*",
+    "codex/*",
+    "claude/*",
+    "kiro/*",
+    "devin/*",
+    "cursor/*",
+    "jules/*",
+    "aider/*",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfig:
+    base: str | None = None
+    """Branch the changes target; None means: origin's default branch, else `main`, else `master`."""
+    pull_refs: bool = True
+    branches: tuple[str, ...] = DEFAULT_BRANCH_GLOBS
+    remote_branches: bool = True
+    patches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    queue: QueueConfig = field(default_factory=QueueConfig)
+    workspace: tuple[Path, ...] = ()
+    """Other repositories whose queues are merged with this one, as absolute paths."""
+    agents: tuple[AgentIdentity, ...] = ()
+    """Configured identities first, then the built-in table."""
+    files: tuple[Path, ...] = ()
+    """The files this configuration was read from, for messages."""
+
+
+# key -> (type, description) for validation messages; lists are lists of strings.
+_QUEUE_KEYS: dict[str, type] = {
+    "base": str,
+    "pull_refs": bool,
+    "branches": list,
+    "remote_branches": bool,
+    "patches": list,
+}
+_WORKSPACE_KEYS: dict[str, type] = {"repos": list}
+_AGENT_KEYS: dict[str, type] = {key: (str if key in ("name", "kind") else list) for key in AGENT_FIELDS}
+_TOP_KEYS = {"queue": dict, "workspace": dict, "agents": list}
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "reviewtui" / "config.toml"
+
+
+def load_config(repo_root: Path | None, *, user_file: Path | None = None) -> Config:
+    """Merge defaults, the user file and the repository file; raise ConfigError naming the file on any problem."""
+    user = user_file if user_file is not None else user_config_path()
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    for path in (user, (repo_root / REPO_CONFIG) if repo_root else None):
+        if path is not None and path.is_file():
+            layers.append((path, _validated(path, _read_toml(path))))
+
+    queue: dict[str, Any] = {}
+    workspace: list[Path] = []
+    agents: list[AgentIdentity] = []
+    for path, data in layers:
+        queue.update(data.get("queue", {}))
+        workspace += _workspace_repos(path, data)
+        # Later files (the repository's) take precedence, so their identities go first.
+        agents = [identity_from_table(table) for table in data.get("agents", [])] + agents
+    return Config(
+        queue=_queue_config(queue),
+        workspace=tuple(dict.fromkeys(workspace)),
+        agents=(*agents, *builtin_identities()),
+        files=tuple(path for path, _ in layers),
+    )
+
+
+def load_workspace_file(path: Path) -> tuple[Path, ...]:
+    """A standalone workspace file (`--workspace FILE`): same schema, only `[workspace] repos` is used."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such workspace file")
+    repos = _workspace_repos(path, _validated(path, _read_toml(path)))
+    if not repos:
+        raise ConfigError(f"{path}: lists no repositories under [workspace] repos")
+    return tuple(dict.fromkeys(repos))
+
+
+def _workspace_repos(path: Path, data: Mapping[str, Any]) -> list[Path]:
+    """Relative paths are relative to the folder the file configures: the repository for `.reviewtui/config.toml`."""
+    anchor = path.parent.parent if path.parent.name == ".reviewtui" else path.parent
+    return [(anchor / repo).expanduser().resolve() for repo in data.get("workspace", {}).get("repos", [])]
+
+
+def starter_config(base: str | None) -> str:
+    """The text `reviewtui init` writes: every queue key with its default, so teams see what they can change."""
+    queue: dict[str, Any] = {
+        "pull_refs": True,
+        "branches": list(DEFAULT_BRANCH_GLOBS),
+        "remote_branches": True,
+        "patches": [],
+    }
+    if base:
+        queue = {"base": base, **queue}
+    document = {"queue": queue, "workspace": {"repos": []}}
+    header = "# reviewtui configuration. Every key is documented in docs/configuration.md.\n\n"
+    return header + tomli_w.dumps(document)
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Create `path` atomically and refuse to replace an existing file: a half-written config is worse than none."""
+    if path.exists():
+        raise ConfigError(f"{path}: already exists (remove it first to start over)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.link(tmp, path)  # fails if another process created the file meanwhile
+    except FileExistsError:
+        raise ConfigError(f"{path}: already exists (remove it first to start over)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# -- reading and validating -----------------------------------------------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    _check_table(path, "", data, _TOP_KEYS)
+    if "queue" in data:
+        _check_table(path, "queue.", data["queue"], _QUEUE_KEYS)
+    if "workspace" in data:
+        _check_table(path, "workspace.", data["workspace"], _WORKSPACE_KEYS)
+    for index, table in enumerate(data.get("agents", [])):
+        where = f"agents[{index}]."
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {where[:-1]} must be a table ([[agents]])")
+        _check_table(path, where, table, _AGENT_KEYS)
+        if "name" not in table:
+            raise ConfigError(f"{path}: {where}name is required")
+        if table.get("kind", "ai") not in ("ai", "bot"):
+            raise ConfigError(f'{path}: {where}kind must be "ai" or "bot", not {table["kind"]!r}')
+    return data
+
+
+def _check_table(path: Path, prefix: str, table: Mapping[str, Any], schema: Mapping[str, type]) -> None:
+    for key, value in table.items():
+        if key not in schema:
+            known = ", ".join(sorted(schema))
+            raise ConfigError(f"{path}: unknown key '{prefix}{key}' (known keys: {known})")
+        expected = schema[key]
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            raise ConfigError(f"{path}: {prefix}{key} must be {_describe(expected)}, not {_describe(type(value))}")
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{path}: {prefix}{key} must be a list of strings")
+
+
+def _describe(kind: type) -> str:
+    return {
+        str: "a string",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+        int: "an integer",
+        float: "a number",
+    }.get(kind, kind.__name__)
+
+
+def _queue_config(values: Mapping[str, Any]) -> QueueConfig:
+    defaults = QueueConfig()
+    return QueueConfig(
+        base=values.get("base", defaults.base) or None,
+        pull_refs=values.get("pull_refs", defaults.pull_refs),
+        branches=tuple(values.get("branches", defaults.branches)),
+        remote_branches=values.get("remote_branches", defaults.remote_branches),
+        patches=tuple(values.get("patches", defaults.patches)),
+    )

@@ -1,0 +1,86 @@
+"""The JSON shape of a change, the contract `queue --json` gives to scripts and later stages.
+
+Keys are only ever added, never renamed or removed: CI jobs and dashboards parse this.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reviewtui.model import Agent, Change, Commit, FileChange, Person
+
+
+def change_summary(change: Change) -> dict[str, Any]:
+    """Everything about a change except its hunks (those are for `show`/the TUI, not for listing)."""
+    stats = change.stats
+    return {
+        "id": change.id,
+        "repo": change.repo,
+        "title": change.title,
+        "description": change.description,
+        "source": change.source.value,
+        "ref": change.ref,
+        "aliases": list(change.aliases),
+        "base_ref": change.base_ref,
+        "base": change.base,
+        "merge_base": change.merge_base,
+        "head": change.head,
+        "authors": [_person(p) for p in change.authors],
+        "agent": _agent(change.agent),
+        "human_only": change.human_only,
+        "created": _time(change.created),
+        "updated": _time(change.updated),
+        "stats": {"files": stats.files, "added": stats.added, "deleted": stats.deleted},
+        "commits": [_commit(c) for c in change.commits],
+        "files": [_file(f) for f in change.files],
+        "origin": change.origin,
+        "notes": list(change.notes),
+    }
+
+
+def _person(person: Person) -> dict[str, str]:
+    return {"name": person.name, "email": person.email}
+
+
+def _agent(agent: Agent | None) -> dict[str, Any] | None:
+    if agent is None:
+        return None
+    return {"name": agent.name, "operator": agent.operator, "signal": agent.signal, "kind": agent.kind}
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _commit(commit: Commit) -> dict[str, Any]:
+    return {
+        "sha": commit.sha,
+        "parents": list(commit.parents),
+        "subject": commit.subject,
+        "author": _person(commit.author),
+        "authored": _time(commit.authored),
+        "committer": _person(commit.committer),
+        "committed": _time(commit.committed),
+        "trailers": [{"key": t.key, "value": t.value} for t in commit.trailers],
+    }
+
+
+def _file(file: FileChange) -> dict[str, Any]:
+    return {
+        "path": file.path,
+        "old_path": file.old_path,
+        "new_path": file.new_path,
+        "status": file.status.value,
+        "similarity": file.similarity,
+        "old_mode": file.old_mode,
+        "new_mode": file.new_mode,
+        "binary": file.binary,
+        "submodule": file.submodule,
+        "symlink": file.symlink,
+        "language": file.language,
+        "hunks": len(file.hunks),
+        "added": file.added,
+        "deleted": file.deleted,
+        "decode_errors": file.decode_errors,
+    }

@@ -1,0 +1,146 @@
+"""The review queue: every pending change from every source of every repository in the workspace.
+
+Loading is a generator so that a caller can show or serialise each change as it arrives and drop its hunks: a
+`--commits` range over years of history never has to sit in memory whole. What was left out, and why, is counted
+as the loader goes (already-merged refs, refs without common history) so the user is told, never left guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewtui.config import REPO_CONFIG, Config, load_config, load_workspace_file
+from reviewtui.errors import ReviewtuiError, UnrelatedHistoryError
+from reviewtui.model import Change
+from reviewtui.provenance import ProvenanceDetector
+from reviewtui.repository import Repository
+from reviewtui.sources.commits import iter_commit_changes
+from reviewtui.sources.patches import load_patch_folder
+from reviewtui.sources.refs import find_candidates, load_ref_change, resolve_base
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRequest:
+    """What the user asked for. Naming a source (`commits`, `patches`) narrows the queue to that source."""
+
+    repo: Path = Path(".")
+    commits: str | None = None
+    patches: Path | None = None
+    workspace: Path | None = None
+    user_config: Path | None = None
+
+
+@dataclass(slots=True)
+class QueueReport:
+    """Filled in while the queue loads."""
+
+    repos: list[str] = field(default_factory=list)
+    loaded: int = 0
+    skipped_merged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+class QueueLoader:
+    def __init__(self, request: QueueRequest) -> None:
+        self.request = request
+        self.report = QueueReport()
+        self._primary: Path | None = None
+
+    def changes(self) -> Iterator[Change]:
+        """Yield changes repository by repository; config errors surface before the first change."""
+        targets = self._targets()
+        self.report.repos += [str(repo.root) for repo, _ in targets]
+        for repo, config in targets:
+            for change in self._repo_changes(repo, config):
+                self.report.loaded += 1
+                yield change
+
+    def ordered(self) -> Iterator[Change]:
+        """Pending changes oldest first (the longest wait is reviewed first until risk ranking exists); a
+        `--commits` range streams in git's order instead, newest first, so it never has to be held whole."""
+        if self.request.commits is not None:
+            yield from self.changes()
+            return
+        changes = list(self.changes())
+        changes.sort(key=lambda c: (c.created is None, c.created.timestamp() if c.created else 0.0, c.repo, c.id))
+        yield from changes
+
+    # -- where to look -----------------------------------------------------------------------------------------------
+
+    def _targets(self) -> list[tuple[Repository, Config]]:
+        request = self.request
+        root = request.repo
+        workspace: list[Path] = []
+        if request.workspace is not None:
+            workspace += load_workspace_file(request.workspace)
+        if not root.exists():
+            raise ReviewtuiError(f"{root}: no such directory")
+        if _is_workspace_folder(root):
+            workspace_config = load_config(root, user_file=request.user_config)
+            workspace += workspace_config.workspace
+            primary = None
+        else:
+            primary = Repository(root)
+            self._primary = primary.root
+        targets: list[tuple[Repository, Config]] = []
+        if primary is not None:
+            config = load_config(primary.root, user_file=request.user_config)
+            targets.append((primary, config))
+            if request.commits is None and request.patches is None:
+                workspace += config.workspace
+        for path in dict.fromkeys(workspace):
+            if any(repo.root == path for repo, _ in targets):
+                continue
+            repo = Repository(path)
+            targets.append((repo, load_config(repo.root, user_file=request.user_config)))
+        if not targets:
+            raise ReviewtuiError(f"{root}: not a git repository and its {REPO_CONFIG} lists no workspace repos")
+        return targets
+
+    def _repo_changes(self, repo: Repository, config: Config) -> Iterator[Change]:
+        detector = ProvenanceDetector(config.agents)
+        request = self.request
+        if request.commits is not None:
+            if repo.root == self._primary:
+                yield from iter_commit_changes(repo, request.commits, detector)
+            return
+        if request.patches is not None:
+            if repo.root == self._primary:
+                yield from load_patch_folder(request.patches, detector, str(repo.root))
+            return
+        yield from self._ref_changes(repo, config, detector)
+        for folder in config.queue.patches:
+            yield from load_patch_folder(repo.root / folder, detector, str(repo.root))
+
+    def _ref_changes(self, repo: Repository, config: Config, detector: ProvenanceDetector) -> Iterator[Change]:
+        base = resolve_base(repo, config.queue.base)
+        candidates = find_candidates(
+            repo,
+            pull_refs=config.queue.pull_refs,
+            branch_globs=config.queue.branches,
+            remote_branches=config.queue.remote_branches,
+            base=base,
+        )
+        for candidate in candidates:
+            try:
+                change = load_ref_change(repo, candidate, base, detector)
+            except UnrelatedHistoryError as exc:
+                self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
+                continue
+            if change is None:
+                self.report.skipped_merged += 1
+            else:
+                yield change
+
+
+def _is_workspace_folder(path: Path) -> bool:
+    """A plain folder (not inside a repository) whose `.reviewtui/config.toml` lists repositories."""
+    if not (path / REPO_CONFIG).is_file():
+        return False
+    try:
+        Repository(path)
+    except ReviewtuiError:
+        return True
+    return False

@@ -1,0 +1,188 @@
+"""Pending changes that live as refs: pull/merge-request refs fetched from a host, and agent branches.
+
+A ref becomes a change of `merge-base(base, head)..head`, which is what a pull-request page shows. The same work
+often appears under several refs (a local branch, its remote-tracking twin, and the PR ref GitHub made for it); it
+is listed once, under the most specific name, with the others kept as aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from reviewtui.commitlog import read_commits
+from reviewtui.diff import decode_notes, parse_git_diff
+from reviewtui.errors import ReviewtuiError, UnrelatedHistoryError
+from reviewtui.model import Change, SourceKind
+from reviewtui.provenance import ProvenanceDetector
+from reviewtui.repository import DIFF_OPTIONS, Ref, Repository
+
+_GITHUB_PR = re.compile(r"^refs/pull/(?P<n>\d+)/head$")
+_REMOTE_PR = re.compile(r"^refs/remotes/[^/]+/pr/(?P<n>\d+)$")
+_GITLAB_MR = re.compile(r"^refs/merge-requests/(?P<n>\d+)/head$")
+_REF_ROOTS = ("refs/heads", "refs/remotes", "refs/pull", "refs/merge-requests")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A ref that may hold a pending change, before any diff is computed."""
+
+    id: str
+    kind: SourceKind
+    ref: str
+    sha: str
+    branch: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """The branch changes are compared with, resolved once per queue."""
+
+    name: str
+    ref: str
+    sha: str
+
+
+def resolve_base(repo: Repository, configured: str | None) -> Base:
+    """The configured base branch, else origin's default, else main/master; the newer of local and origin wins."""
+    names = [configured] if configured else [n for n in (repo.remote_head(), "main", "master") if n]
+    for name in names:
+        local = repo.resolve(f"refs/heads/{name}")
+        remote = repo.resolve(f"refs/remotes/origin/{name}")
+        if local and remote and local != remote and repo.is_ancestor(local, remote):
+            return Base(name, f"refs/remotes/origin/{name}", remote)
+        if local:
+            return Base(name, f"refs/heads/{name}", local)
+        if remote:
+            return Base(name, f"refs/remotes/origin/{name}", remote)
+    if configured:
+        raise ReviewtuiError(
+            f"{repo.root}: base branch '{configured}' not found (neither refs/heads/{configured} nor "
+            f"refs/remotes/origin/{configured}); set queue.base in .reviewtui/config.toml"
+        )
+    raise ReviewtuiError(
+        f"{repo.root}: no base branch found (tried {', '.join(names)}); set queue.base in .reviewtui/config.toml"
+    )
+
+
+def find_candidates(
+    repo: Repository, *, pull_refs: bool, branch_globs: Sequence[str], remote_branches: bool, base: Base
+) -> list[Candidate]:
+    """Every ref that names a pending change, deduplicated, in one `for-each-ref` call."""
+    prs: list[Candidate] = []
+    branches: dict[str, Candidate] = {}
+    patterns = [re.compile(_glob_regex(glob)) for glob in branch_globs]
+    for ref in repo.refs(*_REF_ROOTS):
+        if pull_refs and (pr := _pull_candidate(ref)) is not None:
+            prs.append(pr)
+            continue
+        name = _branch_name(ref.name, remote_branches)
+        if name is None or name == base.name or not any(p.fullmatch(name) for p in patterns):
+            continue
+        _merge_branch(repo, branches, Candidate(name, SourceKind.BRANCH, ref.name, ref.sha, branch=name))
+    return _merge_by_head([*_dedupe_ids(prs), *branches.values()])
+
+
+def load_ref_change(repo: Repository, candidate: Candidate, base: Base, detector: ProvenanceDetector) -> Change | None:
+    """The change `candidate` proposes, or None when it is already merged into the base (head reachable)."""
+    merge_base = repo.merge_base(base.sha, candidate.sha)
+    if merge_base is None:
+        raise UnrelatedHistoryError(f"{candidate.ref} shares no history with {base.ref}")
+    if merge_base == candidate.sha:
+        return None
+    commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
+    raw = repo.run("diff", *DIFF_OPTIONS, merge_base, candidate.sha, "--")
+    files = parse_git_diff(raw, context=f"{repo.root}: {candidate.ref}")
+    first = commits[0] if commits else None
+    branch = candidate.branch or next((_short_branch(a) for a in candidate.aliases if _short_branch(a)), None)
+    return Change(
+        id=candidate.id,
+        title=first.subject if first else candidate.id,
+        description=first.body if first else "",
+        source=candidate.kind,
+        repo=str(repo.root),
+        files=files,
+        commits=commits,
+        base_ref=base.ref,
+        base=base.sha,
+        merge_base=merge_base,
+        head=candidate.sha,
+        ref=candidate.ref,
+        aliases=tuple(candidate.aliases),
+        agent=detector.detect(commits, branch),
+        created=min((c.authored for c in commits), default=None),
+        updated=max((c.committed for c in commits), default=None),
+        notes=decode_notes(files),
+    )
+
+
+# -- classification ----------------------------------------------------------------------------------------------
+
+
+def _pull_candidate(ref: Ref) -> Candidate | None:
+    if (m := _GITHUB_PR.match(ref.name)) or (m := _REMOTE_PR.match(ref.name)):
+        return Candidate(f"pr/{m.group('n')}", SourceKind.PULL_REQUEST, ref.name, ref.sha)
+    if m := _GITLAB_MR.match(ref.name):
+        return Candidate(f"mr/{m.group('n')}", SourceKind.MERGE_REQUEST, ref.name, ref.sha)
+    return None
+
+
+def _branch_name(refname: str, remote_branches: bool) -> str | None:
+    if refname.startswith("refs/heads/"):
+        return refname[len("refs/heads/") :]
+    if remote_branches and refname.startswith("refs/remotes/"):
+        _, _, rest = refname[len("refs/remotes/") :].partition("/")
+        return rest if rest and rest != "HEAD" else None
+    return None
+
+
+def _short_branch(refname: str) -> str | None:
+    return _branch_name(refname, remote_branches=True)
+
+
+def _glob_regex(glob: str) -> str:
+    """Branch globs: `*` matches anything, slashes included (`claude/*` covers `claude/fix/x`)."""
+    return ".*".join(re.escape(part) for part in glob.split("*"))
+
+
+# -- deduplication -----------------------------------------------------------------------------------------------
+
+
+def _merge_branch(repo: Repository, branches: dict[str, Candidate], new: Candidate) -> None:
+    """Local and remote-tracking twins are one change; the newer head wins, the local one when they diverged."""
+    old = branches.get(new.id)
+    if old is None:
+        branches[new.id] = new
+        return
+    local_first = old.ref.startswith("refs/heads/") or not new.ref.startswith("refs/heads/")
+    keep, drop = (old, new) if local_first else (new, old)
+    if keep.sha != drop.sha and repo.is_ancestor(keep.sha, drop.sha):
+        keep, drop = drop, keep
+    keep.aliases += [drop.ref, *drop.aliases]
+    branches[new.id] = keep
+
+
+def _dedupe_ids(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """`refs/pull/7/head` and `refs/remotes/origin/pr/7` are the same PR."""
+    seen: dict[str, Candidate] = {}
+    for candidate in candidates:
+        if candidate.id in seen:
+            seen[candidate.id].aliases.append(candidate.ref)
+        else:
+            seen[candidate.id] = candidate
+    return list(seen.values())
+
+
+def _merge_by_head(candidates: list[Candidate]) -> list[Candidate]:
+    """A branch whose head is also a PR's head is that PR: keep the PR id, remember the branch."""
+    by_head: dict[str, Candidate] = {}
+    for candidate in candidates:
+        existing = by_head.get(candidate.sha)
+        if existing is None:
+            by_head[candidate.sha] = candidate
+        else:
+            existing.aliases += [candidate.ref, *candidate.aliases]
+            existing.branch = existing.branch or candidate.branch
+    return list(by_head.values())
