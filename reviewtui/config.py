@@ -64,17 +64,19 @@ class Config:
     """The files this configuration was read from, for messages."""
 
 
-# key -> (type, description) for validation messages; lists are lists of strings.
-_QUEUE_KEYS: dict[str, type] = {
-    "base": str,
-    "pull_refs": bool,
-    "branches": list,
-    "remote_branches": bool,
-    "patches": list,
+# Each key's kind: "string", "bool", "strings" (a list of strings), "table", or "tables" (an array of tables).
+_QUEUE_KEYS = {"base": "string", "pull_refs": "bool", "branches": "strings", "remote_branches": "bool",
+               "patches": "strings"}
+_WORKSPACE_KEYS = {"repos": "strings"}
+_AGENT_KEYS = {key: ("string" if key in ("name", "kind") else "strings") for key in AGENT_FIELDS}
+_TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables"}
+_KINDS: dict[str, tuple[type, str]] = {
+    "string": (str, "a string"),
+    "bool": (bool, "true or false"),
+    "strings": (list, "a list of strings"),
+    "table": (dict, "a table"),
+    "tables": (list, "an array of tables ([[...]])"),
 }
-_WORKSPACE_KEYS: dict[str, type] = {"repos": list}
-_AGENT_KEYS: dict[str, type] = {key: (str if key in ("name", "kind") else list) for key in AGENT_FIELDS}
-_TOP_KEYS = {"queue": dict, "workspace": dict, "agents": list}
 
 
 def user_config_path() -> Path:
@@ -178,8 +180,6 @@ def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         _check_table(path, "workspace.", data["workspace"], _WORKSPACE_KEYS)
     for index, table in enumerate(data.get("agents", [])):
         where = f"agents[{index}]."
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: {where[:-1]} must be a table ([[agents]])")
         _check_table(path, where, table, _AGENT_KEYS)
         if "name" not in table:
             raise ConfigError(f"{path}: {where}name is required")
@@ -188,27 +188,27 @@ def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _check_table(path: Path, prefix: str, table: Mapping[str, Any], schema: Mapping[str, type]) -> None:
+def _check_table(path: Path, prefix: str, table: Mapping[str, Any], schema: Mapping[str, str]) -> None:
     for key, value in table.items():
         if key not in schema:
             known = ", ".join(sorted(schema))
             raise ConfigError(f"{path}: unknown key '{prefix}{key}' (known keys: {known})")
-        expected = schema[key]
-        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-            raise ConfigError(f"{path}: {prefix}{key} must be {_describe(expected)}, not {_describe(type(value))}")
-        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"{path}: {prefix}{key} must be a list of strings")
+        kind = schema[key]
+        expected, description = _KINDS[kind]
+        wrong_type = not isinstance(value, expected) or (expected is not bool and isinstance(value, bool))
+        wrong_items = (kind == "strings" and not wrong_type and not all(isinstance(v, str) for v in value)) or (
+            kind == "tables" and not wrong_type and not all(isinstance(v, dict) for v in value)
+        )
+        if wrong_type or wrong_items:
+            raise ConfigError(f"{path}: {prefix}{key} must be {description}, not {_describe(value)}")
 
 
-def _describe(kind: type) -> str:
-    return {
-        str: "a string",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table",
-        int: "an integer",
-        float: "a number",
-    }.get(kind, kind.__name__)
+def _describe(value: object) -> str:
+    names = {str: "a string", bool: "true or false", list: "a list", dict: "a table", int: "an integer",
+             float: "a number"}
+    if isinstance(value, list) and value:
+        return f"a list containing {_describe(value[0])}" if not isinstance(value[0], str) else "a list"
+    return names.get(type(value), type(value).__name__)
 
 
 def _queue_config(values: Mapping[str, Any]) -> QueueConfig:

@@ -1,0 +1,104 @@
+"""Configuration: layering, strict validation with messages that name file and key, and `init`."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from reviewtui.config import DEFAULT_BRANCH_GLOBS, load_config, starter_config, write_new_file
+from reviewtui.errors import ConfigError
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_any_file(tmp_path: Path) -> None:
+    config = load_config(tmp_path, user_file=tmp_path / "none.toml")
+    assert config.queue.base is None
+    assert config.queue.branches == DEFAULT_BRANCH_GLOBS
+    assert config.queue.pull_refs and config.queue.remote_branches
+    assert config.files == ()
+    assert any(agent.name == "Claude Code" for agent in config.agents)
+
+
+def test_repository_file_overrides_user_file(tmp_path: Path) -> None:
+    user = write(tmp_path / "user.toml", '[queue]\nbase = "develop"\nbranches = ["mine/*"]\n')
+    repo_file = write(tmp_path / "repo" / ".reviewtui" / "config.toml", '[queue]\nbase = "main"\n')
+    config = load_config(tmp_path / "repo", user_file=user)
+    assert config.queue.base == "main"
+    assert config.queue.branches == ("mine/*",)
+    assert config.files == (user, repo_file)
+
+
+def test_user_file_found_through_xdg_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    write(tmp_path / "xdg" / "reviewtui" / "config.toml", '[queue]\nremote_branches = false\n')
+    assert load_config(None).queue.remote_branches is False
+
+
+def test_configured_agents_come_before_builtins(tmp_path: Path) -> None:
+    write(tmp_path / ".reviewtui" / "config.toml", '[[agents]]\nname = "Acme Bot"\nemails = ["bot@acme.test"]\n')
+    config = load_config(tmp_path, user_file=tmp_path / "none.toml")
+    assert config.agents[0].name == "Acme Bot"
+    assert config.agents[0].emails == ("bot@acme.test",)
+
+
+def test_workspace_paths_are_relative_to_the_repository(tmp_path: Path) -> None:
+    write(tmp_path / "shop" / ".reviewtui" / "config.toml", '[workspace]\nrepos = ["../payments"]\n')
+    config = load_config(tmp_path / "shop", user_file=tmp_path / "none.toml")
+    assert config.workspace == ((tmp_path / "payments").resolve(),)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[queue\n", r"invalid TOML: .*line 1"),
+        ('[queue]\nbse = "main"\n', r"unknown key 'queue.bse' \(known keys: base, branches, patches, pull_refs"),
+        ('[queu]\nbase = "main"\n', r"unknown key 'queu'"),
+        ("[queue]\nbase = 3\n", r"queue.base must be a string, not an integer"),
+        ('[queue]\npull_refs = "yes"\n', r"queue.pull_refs must be true or false, not a string"),
+        ('[queue]\nbranches = "ai/*"\n', r"queue.branches must be a list of strings, not a string"),
+        ("[queue]\nbranches = [1, 2]\n", r"queue.branches must be a list of strings, not a list containing an integer"),
+        ("[[agents]]\nemails = []\n", r"agents\[0\].name is required"),
+        ('[[agents]]\nname = "x"\nkind = "robot"\n', r'agents\[0\].kind must be "ai" or "bot"'),
+        ('[[agents]]\nname = "x"\ncolour = "red"\n', r"unknown key 'agents\[0\].colour'"),
+        ('agents = "none"\n', r"agents must be an array of tables \(\[\[...\]\]\), not a string"),
+    ],
+)
+def test_invalid_files_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / ".reviewtui" / "config.toml", text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config(tmp_path, user_file=tmp_path / "none.toml")
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_undecodable_file(tmp_path: Path) -> None:
+    path = tmp_path / ".reviewtui" / "config.toml"
+    path.parent.mkdir()
+    path.write_bytes(b"[queue]\nbase = \"\xff\"\n")
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
+        load_config(tmp_path, user_file=tmp_path / "none.toml")
+
+
+def test_starter_config_round_trips_through_the_loader(tmp_path: Path) -> None:
+    text = starter_config("main")
+    assert text.startswith("# reviewtui configuration")
+    assert tomllib.loads(text)["queue"]["base"] == "main"
+    write(tmp_path / ".reviewtui" / "config.toml", text)
+    config = load_config(tmp_path, user_file=tmp_path / "none.toml")
+    assert config.queue.base == "main" and config.queue.branches == DEFAULT_BRANCH_GLOBS
+
+
+def test_write_new_file_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "dir" / "config.toml"
+    write_new_file(target, "a = 1\n")
+    with pytest.raises(ConfigError, match="already exists"):
+        write_new_file(target, "a = 2\n")
+    assert target.read_text() == "a = 1\n"
+    assert [p.name for p in target.parent.iterdir()] == ["config.toml"]  # no temporary file left behind
