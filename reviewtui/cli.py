@@ -13,10 +13,10 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from reviewtui import __version__
+from reviewtui.clock import age_label
 from reviewtui.config import REPO_CONFIG, starter_config, write_new_file
 from reviewtui.errors import ReviewtuiError
 from reviewtui.export import change_summary
@@ -135,7 +135,7 @@ def _queue_row(change: Change, several: bool) -> list[str]:
         f"+{stats.added}",
         f"-{stats.deleted}",
         str(stats.files),
-        _age(change.created),
+        age_label(change.created),
         change.title,
     ]
     return row if several else row[:1] + row[2:]
@@ -147,15 +147,6 @@ def _queue_summary(loader: QueueLoader, shown: int) -> str:
     merged = f"; skipped {report.skipped_merged} already merged" if report.skipped_merged else ""
     return f"{shown} pending change(s) in {repos} repositor{'y' if repos == 1 else 'ies'}{merged}"
 
-
-def _age(moment: datetime | None) -> str:
-    if moment is None:
-        return "-"
-    seconds = max(0, int((datetime.now(UTC) - moment).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 # -- demo ----------------------------------------------------------------------------------------------------------

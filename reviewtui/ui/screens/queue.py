@@ -1,0 +1,216 @@
+"""The queue screen: every pending change in a table that fills in while the queue loads.
+
+The screen paints at once; a thread worker walks the sources and hands changes to the UI thread in small batches,
+so a queue of thousands never freezes the interface. The highlighted change's provenance and files are shown
+beside the table without opening it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from reviewtui.clock import age_label
+from reviewtui.errors import ReviewtuiError
+from reviewtui.model import Change
+from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.ui.safe import safe_text
+from reviewtui.ui.screens.review import ReviewScreen
+
+_BATCH_SECONDS = 0.05
+
+
+class QueueScreen(Screen[None]):
+    """The daily queue of pending changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="open", priority=True),
+        Binding("j", "cursor_down", "Down", show=False, id="down"),
+        Binding("k", "cursor_up", "Up", show=False, id="up"),
+        Binding("r", "reload", "Reload", id="reload"),
+    ]
+    """
+    | Key | Action |
+    | :- | :- |
+    | `enter` | Open the highlighted change. |
+    | `j` / `k` | Move down / up. |
+    | `r` | Reload the queue from git. |
+    """
+
+    DEFAULT_CSS = """
+    QueueScreen #status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    QueueScreen #queue-table { width: 2fr; }
+    QueueScreen #details { width: 1fr; min-width: 30; padding: 0 1; border-left: solid $primary-muted; }
+    """
+
+    def __init__(self, request: QueueRequest) -> None:
+        super().__init__()
+        self.request = request
+        self.changes: dict[str, Change] = {}
+        self._several_repos = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("loading the queue…"), id="status")
+        with Horizontal():
+            yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = str(self.request.repo.resolve())
+        self._reset_table()
+        self.load_queue()
+
+    def _reset_table(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label, key in (("ID", "id"), ("AGENT", "agent"), ("+", "added"), ("-", "deleted"), ("FILES", "files"),
+                           ("AGE", "age"), ("TITLE", "title")):
+            table.add_column(label, key=key)
+        self.changes.clear()
+
+    # -- loading -----------------------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="queue")
+    def load_queue(self) -> None:
+        """Walk every source in a thread and post rows in batches, so the first rows appear immediately."""
+        worker = get_current_worker()
+        loader = QueueLoader(self.request)
+        batch: list[Change] = []
+        last = time.monotonic()
+        try:
+            for change in loader.changes():
+                if worker.is_cancelled:
+                    return
+                batch.append(change)
+                if time.monotonic() - last > _BATCH_SECONDS:
+                    self.app.call_from_thread(self._add_changes, batch, loader)
+                    batch, last = [], time.monotonic()
+        except ReviewtuiError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._add_changes, batch, loader)
+        self.app.call_from_thread(self._finished, loader)
+
+    def _add_changes(self, changes: list[Change], loader: QueueLoader) -> None:
+        table = self.query_one(DataTable)
+        for change in changes:
+            key = f"{change.repo}\0{change.id}"
+            self.changes[key] = change
+            table.add_row(*_row(change), key=key)
+        self._set_status(f"loading… {loader.report.loaded} change(s)")
+        if table.row_count and table.cursor_row == 0:
+            self._show_details(0)
+
+    def _finished(self, loader: QueueLoader) -> None:
+        report = loader.report
+        merged = f", skipped {report.skipped_merged} already merged" if report.skipped_merged else ""
+        warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+        repos = len(report.repos)
+        self._set_status(f"{report.loaded} pending change(s) in {repos} repositor{'y' if repos == 1 else 'ies'}"
+                         f"{merged}{warnings}")
+        for warning in report.warnings:
+            self.notify(warning, severity="warning", markup=False)
+        if not report.loaded:
+            self.query_one("#details", Static).update(Text("Nothing is waiting for review."))
+
+    def _failed(self, message: str) -> None:
+        self._set_status("the queue could not be loaded")
+        self.query_one("#details", Static).update(safe_text(message, "bold red"))
+        self.notify(message, severity="error", markup=False, timeout=10)
+
+    def _set_status(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message))
+
+    # -- reacting ----------------------------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(event.cursor_row)
+
+    def _selected(self) -> Change | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.changes.get(key or "")
+
+    def _show_details(self, _row: int) -> None:
+        change = self._selected()
+        if change is not None:
+            self.query_one("#details", Static).update(details(change))
+
+    def action_open(self) -> None:
+        change = self._selected()
+        if change is not None:
+            self.app.push_screen(ReviewScreen(change))
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_reload(self) -> None:
+        self._reset_table()
+        self._set_status("reloading the queue…")
+        self.load_queue()
+
+
+def _row(change: Change) -> tuple[Text, ...]:
+    stats = change.stats
+    agent = change.agent.name if change.agent else "human"
+    return (
+        safe_text(change.id, "bold"),
+        safe_text(agent, "magenta" if change.agent else "dim"),
+        Text(f"+{stats.added}", style="green", justify="right"),
+        Text(f"-{stats.deleted}", style="red", justify="right"),
+        Text(str(stats.files), justify="right"),
+        Text(age_label(change.created), justify="right"),
+        safe_text(change.title),
+    )
+
+
+def details(change: Change) -> Text:
+    """The side panel: provenance first (who may not approve), then commits and files."""
+    out = Text()
+    out.append_text(safe_text(change.title, "bold"))
+    out.append("\n")
+    out.append_text(safe_text(f"{change.id} · {change.source.value} · {Path(change.repo).name}", "dim"))
+    out.append("\n\n")
+    if change.agent:
+        out.append("Agent     ", "bold")
+        out.append_text(safe_text(change.agent.name, "magenta"))
+        out.append("\nOperator  ", "bold")
+        out.append_text(safe_text(change.agent.operator or "unknown"))
+        out.append("\nSignal    ", "bold")
+        out.append_text(safe_text(change.agent.signal, "dim"))
+    else:
+        out.append("Human-only change (no AI signal found)", "bold")
+    out.append("\n\n")
+    out.append(f"Commits ({len(change.commits)})\n", "bold")
+    for commit in change.commits[-8:]:
+        out.append_text(safe_text(f"  {commit.sha[:10]} ", "yellow"))
+        out.append_text(safe_text(commit.subject))
+        out.append("\n")
+    out.append(f"\nFiles ({len(change.files)})\n", "bold")
+    for file in change.files[:30]:
+        out.append(f"  {file.status.value[:8]:<8} ", "cyan")
+        out.append_text(safe_text(file.path))
+        out.append(f"  +{file.added} -{file.deleted}\n", "dim")
+    if len(change.files) > 30:
+        out.append(f"  … and {len(change.files) - 30} more\n", "dim")
+    for note in change.notes:
+        out.append_text(safe_text(f"\n! {note}", "yellow"))
+    return out
+
