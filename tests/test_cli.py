@@ -64,7 +64,7 @@ def test_queue_json_contract(shop: GitRepo) -> None:
     changes = json.loads(result.stdout)
     assert len(changes) == 1
     change = changes[0]
-    assert REQUIRED_KEYS <= change.keys()
+    assert change.keys() >= REQUIRED_KEYS
     assert change["id"] == "claude/fix"
     assert change["repo"] == str(shop.path.resolve())
     assert change["title"] == "Fix cart total"
