@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
@@ -246,7 +247,16 @@ def _convert_hunks(patched: Iterable[UnidiffHunk]) -> tuple[tuple[Hunk, ...], in
 
 
 def _replace_undecodable(text: str) -> tuple[str, int]:
-    return _SURROGATES.subn(_REPLACEMENT, text) if _SURROGATES.search(text) else (text, 0)
+    """Show each invalid UTF-8 sequence as one U+FFFD, exactly as `bytes.decode("utf-8", "replace")` would.
+
+    `surrogateescape` keeps one surrogate per byte, so replacing surrogates one by one would turn a truncated
+    character (b"\\xe4\\xb8") into two U+FFFD and count two errors where every UTF-8 reader shows one. Literal
+    U+FFFD characters that were valid in the file are not counted.
+    """
+    if _SURROGATES.search(text) is None:
+        return text, 0
+    fixed = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return fixed, fixed.count(_REPLACEMENT) - text.count(_REPLACEMENT)
 
 
 def _convert_hunk(hunk: UnidiffHunk) -> tuple[Hunk, int]:
@@ -255,7 +265,11 @@ def _convert_hunk(hunk: UnidiffHunk) -> tuple[Hunk, int]:
     for line in hunk:
         if line.line_type == "\\":
             if lines:  # "\ No newline at end of file" belongs to the line before it
-                lines[-1] = DiffLine(lines[-1].kind, lines[-1].old_no, lines[-1].new_no, lines[-1].text, "")
+                last = lines[-1]
+                # The "\n" split off that line was the diff's own line break, so a "\r" before it is file content
+                # (a file ending in "x\r"), not half of a CRLF.
+                text = last.text + "\r" if last.eol == "\r\n" else last.text
+                lines[-1] = DiffLine(last.kind, last.old_no, last.new_no, text, "")
             continue
         kind = _KIND.get(line.line_type)
         if kind is None:  # unidiff's synthetic empty trailing line
@@ -288,11 +302,15 @@ _HEADER_FIELDS = re.compile(
     r"|index (?P<old>[0-9a-f]+)\.\.(?P<new>[0-9a-f]+))",
     re.MULTILINE,
 )
+_GIT_HEADER = re.compile(r"^diff --git ", re.MULTILINE)
+_TIMESTAMP = re.compile(r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.0+)? (?P<zone>[+-]\d{4})$")
 
 
 def _file_from_unidiff(patched: PatchedFile, header: str, context: str) -> FileChange:
     source = None if patched.source_file == "/dev/null" else _strip_prefix(patched.source_file)
     target = None if patched.target_file == "/dev/null" else _strip_prefix(patched.target_file)
+    if _GIT_HEADER.search(header) is None:
+        source, target = _traditional_paths(patched, source, target)
     similarity = None
     old_blob = new_blob = None
     copied = False
@@ -330,6 +348,34 @@ def _file_from_unidiff(patched: PatchedFile, header: str, context: str) -> FileC
         language=guess_language(target or source or ""),
         decode_errors=errors,
     )
+
+
+def _traditional_paths(patched: PatchedFile, source: str | None, target: str | None) -> tuple[str | None, str | None]:
+    """Read a `diff -u`/`diff -Naur` file entry the way `git apply` does.
+
+    Such a diff cannot express a rename: two different names are one file (`x.orig` against `x` is `x`; the shorter
+    name wins when the other only extends it, else the new name). `diff -N` writes an absent side as an empty file
+    dated the Unix epoch, so that side means the file was added or deleted.
+    """
+    if source is not None and target is not None and source != target:
+        source = target = source if target.startswith(source) else target
+    if source is not None and target is not None:
+        if _is_epoch(patched.source_timestamp):
+            return None, target
+        if _is_epoch(patched.target_timestamp):
+            return source, None
+    return source, target
+
+
+def _is_epoch(timestamp: str | None) -> bool:
+    match = _TIMESTAMP.match((timestamp or "").strip())
+    if match is None:
+        return False
+    try:
+        when = datetime.strptime(match["when"] + match["zone"], "%Y-%m-%d %H:%M:%S%z")
+    except ValueError:  # a date that only looks like one (month 13) is just a label
+        return False
+    return when.timestamp() == 0
 
 
 def _strip_prefix(name: str) -> str:

@@ -20,6 +20,9 @@ from reviewtui.model import Agent, Commit, Person
 _TOOL_TRAILERS = frozenset({"generated-by", "assisted-by", "ai-agent", "x-ai-agent", "coding-agent", "ai-assisted-by"})
 _COAUTHOR = "co-authored-by"
 _IDENTITY = re.compile(r"^\s*(?P<name>.*?)\s*<(?P<email>[^>]*)>\s*$")
+# GitHub commits web edits and API-made commits (every Dependabot update) as `GitHub <noreply@github.com>`: a service
+# that relays the commit, never the person who ran an agent.
+_PLATFORM_COMMITTERS = frozenset({"noreply@github.com"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +161,13 @@ class ProvenanceDetector:
                 person = parse_identity(trailer.value)
                 if person is not None and not self.is_agent(person):
                     return str(person)
-        if commit.committer != commit.author and not self.is_agent(commit.committer):
-            return str(commit.committer)
+        committer = commit.committer
+        if (
+            committer != commit.author
+            and not self.is_agent(committer)
+            and committer.email.lower() not in _PLATFORM_COMMITTERS
+        ):
+            return str(committer)
         # An agent that only rewrites the name (aider's "Sam Lee (aider)") still commits with its operator's e-mail.
         identity = self.agent_for_person(commit.author)
         email = commit.author.email

@@ -50,7 +50,7 @@ DIFF_OPTIONS = (
     "--ignore-submodules=none",
 )
 
-_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_EXTERNAL_DIFF": ""}
+_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
 
 
 @dataclass(frozen=True, slots=True)
