@@ -103,7 +103,7 @@ def _queue(args: argparse.Namespace) -> int:
         rows = [_queue_row(change, several) for change in changes]
         if rows:
             print(render_table(columns, rows, width=shutil.get_terminal_size().columns))
-        print(_queue_summary(loader, len(changes)))
+        print(loader.report.summary())
     for warning in loader.report.warnings:
         print(f"reviewtui: warning: {inert(warning)}", file=sys.stderr)
     return 0
@@ -118,11 +118,7 @@ def _write_json_stream(loader: QueueLoader) -> None:
         out.write(json.dumps(change_summary(change), ensure_ascii=True))
         count += 1
     out.write("\n]\n" if count else "[]\n")
-    report = loader.report
-    print(
-        f"reviewtui: {report.loaded} change(s); skipped {report.skipped_merged} already merged",
-        file=sys.stderr,
-    )
+    print(f"reviewtui: {loader.report.summary()}", file=sys.stderr)
 
 
 def _queue_row(change: Change, several: bool) -> list[str]:
@@ -140,12 +136,6 @@ def _queue_row(change: Change, several: bool) -> list[str]:
     ]
     return row if several else row[:1] + row[2:]
 
-
-def _queue_summary(loader: QueueLoader, shown: int) -> str:
-    report = loader.report
-    repos = len(report.repos)
-    merged = f"; skipped {report.skipped_merged} already merged" if report.skipped_merged else ""
-    return f"{shown} pending change(s) in {repos} repositor{'y' if repos == 1 else 'ies'}{merged}"
 
 
 

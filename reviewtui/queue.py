@@ -18,7 +18,7 @@ from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
 from reviewtui.sources.commits import iter_commit_changes
 from reviewtui.sources.patches import load_patch_folder
-from reviewtui.sources.refs import find_candidates, load_ref_change, resolve_base
+from reviewtui.sources.refs import Landed, find_candidates, load_ref_change, resolve_base
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +39,28 @@ class QueueReport:
     repos: list[str] = field(default_factory=list)
     loaded: int = 0
     skipped_merged: int = 0
+    skipped_by_content: int = 0
+    """Of `skipped_merged`, those whose head is not in the base but whose content is (squash/rebase merges)."""
     warnings: list[str] = field(default_factory=list)
+    unit: str = "pending change(s)"
+
+    def summary(self) -> str:
+        """One sentence for the CLI and the TUI status line, so both report the same facts the same way."""
+        repos = len(self.repos)
+        text = f"{self.loaded} {self.unit} in {repos} repositor{'y' if repos == 1 else 'ies'}"
+        if self.skipped_merged:
+            text += f"; skipped {self.skipped_merged} already merged"
+            if self.skipped_by_content:
+                text += f" ({self.skipped_by_content} squashed or rebased)"
+        if self.warnings:
+            text += f"; {len(self.warnings)} warning(s)"
+        return text
 
 
 class QueueLoader:
     def __init__(self, request: QueueRequest) -> None:
         self.request = request
-        self.report = QueueReport()
+        self.report = QueueReport(unit="commit(s)" if request.commits is not None else "pending change(s)")
         self._primary: Path | None = None
 
     def changes(self) -> Iterator[Change]:
@@ -129,8 +144,11 @@ class QueueLoader:
             except UnrelatedHistoryError as exc:
                 self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
                 continue
-            if change is None:
+            if change is Landed.ANCESTOR:
                 self.report.skipped_merged += 1
+            elif change is Landed.CONTENT:
+                self.report.skipped_merged += 1
+                self.report.skipped_by_content += 1
             else:
                 yield change
 

@@ -79,7 +79,7 @@ def test_queue_json_contract(shop: GitRepo) -> None:
     }
     assert change["stats"] == {"files": 1, "added": 2, "deleted": 0}
     assert change["created"] == "2026-01-01T02:00:00+00:00"
-    assert "1 change(s); skipped 0 already merged" in result.stderr
+    assert "reviewtui: 1 pending change(s) in 1 repository" in result.stderr
 
 
 def test_queue_json_empty_queue_is_an_empty_array(repo: GitRepo) -> None:

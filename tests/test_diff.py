@@ -20,7 +20,7 @@ from reviewtui.errors import PatchError
 from reviewtui.model import DiffLine, FileChange, FileStatus, Hunk, LineKind, SourceKind, Stats
 from reviewtui.provenance import ProvenanceDetector, builtin_identities
 from reviewtui.repository import DIFF_OPTIONS, Repository
-from reviewtui.sources.refs import Base, Candidate, load_ref_change
+from reviewtui.sources.refs import Base, Candidate, Landed, load_ref_change
 from tests.gitrepo import ISOLATED_ENV, GitRepo
 
 EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
@@ -1032,7 +1032,7 @@ def test_branch_already_merged_into_base_is_no_change(repo: GitRepo) -> None:
     candidate = Candidate("feature", SourceKind.BRANCH, "refs/heads/feature", shas["B"], branch="feature")
     base = Base("main", "refs/heads/main", repo.head())
 
-    assert load_ref_change(git, candidate, base, ProvenanceDetector(builtin_identities())) is None
+    assert load_ref_change(git, candidate, base, ProvenanceDetector(builtin_identities())) is Landed.ANCESTOR
 
 
 # -- commit streams --------------------------------------------------------------------------------------------------

@@ -313,3 +313,31 @@ def test_not_a_repository(tmp_path: Path) -> None:
         load(tmp_path)
     with pytest.raises(ReviewtuiError, match="no such directory"):
         load(tmp_path / "nowhere")
+
+
+def test_squash_merged_pull_request_is_not_pending(repo: GitRepo) -> None:
+    """GitHub keeps refs/pull/N/head after a squash merge; its content is in main, so it is not pending."""
+    head = make_change(repo, "feature", "squashed.py", "a = 1\n")
+    repo.checkout("feature")
+    repo.write("squashed.py", "a = 2\n")
+    repo.move("README.md", "docs/README.md")
+    head = repo.commit("Second commit of the PR")
+    repo.checkout("main")
+    repo.git("merge", "-q", "--squash", "feature")
+    repo.commit("Squash-merge the PR (#12)")
+    repo.write("later.txt", "main moves on\n")
+    repo.commit("Later work")
+    repo.update_ref("refs/pull/12/head", head)
+    repo.git("branch", "-D", "feature")
+    # A PR whose content only partly landed stays pending.
+    partial = make_change(repo, "tmp", "squashed.py", "a = 3\n")
+    repo.update_ref("refs/pull/13/head", partial)
+    repo.git("branch", "-D", "tmp")
+
+    changes, loader = load(repo.path)
+
+    assert list(changes) == ["pr/13"]
+    assert loader.report.skipped_merged == 1 and loader.report.skipped_by_content == 1
+    assert loader.report.summary() == (
+        "1 pending change(s) in 1 repository; skipped 1 already merged (1 squashed or rebased)"
+    )

@@ -126,6 +126,8 @@ def test_terminal_bytes_from_a_real_pty(repo: GitRepo) -> None:
 
     try:
         read_until(b"esrever", 20)
+        read_until(b"claude/two", 20)  # both rows are in before the cursor moves
+        read_until(b"pending change(s)", 20)
         os.write(master, b"j")
         time.sleep(0.3)
         os.write(master, b"\r")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 from reviewtui.commitlog import read_commits
 from reviewtui.diff import decode_notes, parse_git_diff
 from reviewtui.errors import ReviewtuiError, UnrelatedHistoryError
-from reviewtui.model import Change, SourceKind
+from reviewtui.model import Change, FileChange, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import DIFF_OPTIONS, Ref, Repository
 
@@ -85,16 +86,27 @@ def find_candidates(
     return _merge_by_head([*_dedupe_ids(prs), *branches.values()])
 
 
-def load_ref_change(repo: Repository, candidate: Candidate, base: Base, detector: ProvenanceDetector) -> Change | None:
-    """The change `candidate` proposes, or None when it is already merged into the base (head reachable)."""
+class Landed(Enum):
+    """Why a ref is not pending: its head is in the base's history, or its content already is (squash/rebase)."""
+
+    ANCESTOR = "ancestor"
+    CONTENT = "content"
+
+
+def load_ref_change(
+    repo: Repository, candidate: Candidate, base: Base, detector: ProvenanceDetector
+) -> Change | Landed:
+    """The change `candidate` proposes, or how it has already landed in the base."""
     merge_base = repo.merge_base(base.sha, candidate.sha)
     if merge_base is None:
         raise UnrelatedHistoryError(f"{candidate.ref} shares no history with {base.ref}")
     if merge_base == candidate.sha:
-        return None
-    commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
+        return Landed.ANCESTOR
     raw = repo.run("diff", *DIFF_OPTIONS, merge_base, candidate.sha, "--")
     files = parse_git_diff(raw, context=f"{repo.root}: {candidate.ref}")
+    if merge_base != base.sha and _content_in(repo, base.sha, files):
+        return Landed.CONTENT
+    commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
     first = commits[0] if commits else None
     branch = candidate.branch or next((_short_branch(a) for a in candidate.aliases if _short_branch(a)), None)
     return Change(
@@ -116,6 +128,29 @@ def load_ref_change(repo: Repository, candidate: Candidate, base: Base, detector
         updated=max((c.committed for c in commits), default=None),
         notes=decode_notes(files),
     )
+
+
+def _content_in(repo: Repository, base: str, files: Sequence[FileChange]) -> bool:
+    """True when the base already has every file exactly as the change leaves it: a squash or rebase merge.
+
+    GitHub keeps `refs/pull/N/head` after a squash merge, so without this check every fetched, long-merged PR would
+    sit in the queue forever. One `ls-tree` over the change's paths answers it.
+    """
+    if not files:
+        return False
+    paths = sorted({p for f in files for p in (f.old_path, f.new_path) if p is not None})
+    out = repo.run("--literal-pathspecs", "ls-tree", "-z", "--full-tree", base, "--", *paths)
+    in_base: dict[str, str] = {}
+    for entry in out.split(b"\x00"):
+        if entry:
+            meta, _, path = entry.partition(b"\t")
+            in_base[path.decode("utf-8", "surrogateescape")] = meta.split(b" ")[2].decode()
+    for file in files:
+        if file.new_path is not None and in_base.get(file.new_path) != file.new_blob:
+            return False
+        if file.old_path is not None and file.old_path != file.new_path and file.old_path in in_base:
+            return False
+    return True
 
 
 # -- classification ----------------------------------------------------------------------------------------------

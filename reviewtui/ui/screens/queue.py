@@ -115,11 +115,7 @@ class QueueScreen(Screen[None]):
 
     def _finished(self, loader: QueueLoader) -> None:
         report = loader.report
-        merged = f", skipped {report.skipped_merged} already merged" if report.skipped_merged else ""
-        warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
-        repos = len(report.repos)
-        self._set_status(f"{report.loaded} pending change(s) in {repos} repositor{'y' if repos == 1 else 'ies'}"
-                         f"{merged}{warnings}")
+        self._set_status(report.summary())
         for warning in report.warnings:
             self.notify(warning, severity="warning", markup=False)
         if not report.loaded:

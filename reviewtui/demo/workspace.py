@@ -1,0 +1,56 @@
+"""Building a complete demo workspace: the shop repository plus reviewers who can sign approvals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from reviewtui.demo.builder import DemoRepo
+from reviewtui.demo.changes import PENDING_CHANGES
+from reviewtui.demo.errors import DemoBuildError
+from reviewtui.demo.history import HISTORY
+from reviewtui.demo.identity import ALLOWED_SIGNERS_FILE, Reviewer, create_reviewers, write_allowed_signers
+
+REPO_DIR = "shop"
+REVIEWERS_DIR = "reviewers"
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    """Where a built demo lives; paths are absolute so callers may change directory freely."""
+
+    root: Path
+    repo: Path
+    reviewers: tuple[Reviewer, ...]
+    allowed_signers: Path
+
+    def reviewer(self, name: str) -> Reviewer:
+        for reviewer in self.reviewers:
+            if reviewer.name == name:
+                return reviewer
+        raise KeyError(name)
+
+
+def build_demo(target: Path) -> DemoWorkspace:
+    """Build the demo into `target`, which must be missing or empty.
+
+    Refusing a non-empty target protects the caller's files; the demo is cheap to rebuild elsewhere.
+    """
+    root = Path(target).expanduser().resolve()
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise ValueError(f"demo target {root} exists and is not an empty directory")
+    root.mkdir(parents=True, exist_ok=True)
+    reviewers_dir = root / REVIEWERS_DIR
+    reviewers = create_reviewers(reviewers_dir)
+    allowed_signers = write_allowed_signers(reviewers_dir / ALLOWED_SIGNERS_FILE, reviewers)
+    try:
+        repo = DemoRepo(root / REPO_DIR)
+        repo.play_history(HISTORY)
+        repo.add_changes(PENDING_CHANGES)
+        repo.finish()
+    except git.GitCommandError as exc:
+        detail = str(exc.stderr).strip() or str(exc)
+        raise DemoBuildError(f"git failed while building the demo in {root}: {detail}") from exc
+    return DemoWorkspace(root, root / REPO_DIR, reviewers, allowed_signers)
