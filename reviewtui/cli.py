@@ -102,7 +102,8 @@ def _queue(args: argparse.Namespace) -> int:
         columns = [c for c in _QUEUE_COLUMNS if several or c.title != "REPO"]
         rows = [_queue_row(change, several) for change in changes]
         if rows:
-            print(render_table(columns, rows, width=shutil.get_terminal_size().columns))
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+            print(render_table(columns, rows, width=width))
         print(loader.report.summary())
     for warning in loader.report.warnings:
         print(f"reviewtui: warning: {inert(warning)}", file=sys.stderr)

@@ -79,7 +79,7 @@ class QueueLoader:
             yield from self.changes()
             return
         changes = list(self.changes())
-        changes.sort(key=lambda c: (c.created is None, c.created.timestamp() if c.created else 0.0, c.repo, c.id))
+        changes.sort(key=queue_order)
         yield from changes
 
     # -- where to look -----------------------------------------------------------------------------------------------
@@ -151,6 +151,11 @@ class QueueLoader:
                 self.report.skipped_by_content += 1
             else:
                 yield change
+
+
+def queue_order(change: Change) -> tuple[bool, float, str, str]:
+    """Oldest first, undated last; the CLI and the TUI list the queue in this same order."""
+    return (change.created is None, change.created.timestamp() if change.created else 0.0, change.repo, change.id)
 
 
 def _is_workspace_folder(path: Path) -> bool:

@@ -54,7 +54,7 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width
         fixed = sum(w for w, c in zip(widths, columns, strict=True) if not c.flexible) + 2 * (len(columns) - 1)
         for i, column in enumerate(columns):
             if column.flexible:
-                widths[i] = max(text_width(column.title), min(widths[i], width - fixed))
+                widths[i] = max(text_width(column.title), 24, min(widths[i], width - fixed))
     lines = [_line([c.title for c in columns], widths, columns)]
     lines += [_line(row, widths, columns) for row in cells]
     return "\n".join(line.rstrip() for line in lines)

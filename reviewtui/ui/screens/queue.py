@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from reviewtui.clock import age_label
 from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change
-from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.queue import QueueLoader, QueueRequest, queue_order
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.review import ReviewScreen
 
@@ -49,8 +49,8 @@ class QueueScreen(Screen[None]):
 
     DEFAULT_CSS = """
     QueueScreen #status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
-    QueueScreen #queue-table { width: 2fr; }
-    QueueScreen #details { width: 1fr; min-width: 30; padding: 0 1; border-left: solid $primary-muted; }
+    QueueScreen #queue-table { width: 1fr; }
+    QueueScreen #details { width: 34%; max-width: 64; min-width: 30; padding: 0 1; border-left: solid $primary-muted; }
     """
 
     def __init__(self, request: QueueRequest) -> None:
@@ -116,10 +116,24 @@ class QueueScreen(Screen[None]):
     def _finished(self, loader: QueueLoader) -> None:
         report = loader.report
         self._set_status(report.summary())
+        self._sort_rows()
         for warning in report.warnings:
             self.notify(warning, severity="warning", markup=False)
         if not report.loaded:
             self.query_one("#details", Static).update(Text("Nothing is waiting for review."))
+
+    def _sort_rows(self) -> None:
+        """Rows arrive source by source; once all are in, list them in the queue's order (as the CLI does)."""
+        table = self.query_one(DataTable)
+        ordered = sorted(self.changes.items(), key=lambda item: queue_order(item[1]))
+        if [key for key, _ in ordered] == [row.value for row in table.rows]:
+            return
+        selected = self._selected()
+        table.clear()
+        for key, change in ordered:
+            table.add_row(*_row(change), key=key)
+        if selected is not None:
+            table.move_cursor(row=table.get_row_index(f"{selected.repo}\0{selected.id}"))
 
     def _failed(self, message: str) -> None:
         self._set_status("the queue could not be loaded")
