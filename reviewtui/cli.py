@@ -154,7 +154,9 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_open:
         print(workspace.repo)
         return 0
-    return _launch_tui(workspace.repo, args.theme)
+    status = _launch_tui(workspace.repo, args.theme)
+    print(f"The demo workspace stays at {inert(str(workspace.root))} (reviewer keys in reviewers/).")
+    return status
 
 
 # -- init ----------------------------------------------------------------------------------------------------------
