@@ -54,8 +54,19 @@ class QueueConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RulesConfig:
+    """Which rule packs are in force and how the team tuned them. For judging a change, the repository's part
+    is read at the change's base commit (`rules_config_at`), so a change cannot switch off the rules that judge it."""
+
+    central: tuple[Path, ...] = ()
+    disable: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     queue: QueueConfig = field(default_factory=QueueConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
     workspace: tuple[Path, ...] = ()
     """Other repositories whose queues are merged with this one, as absolute paths."""
     agents: tuple[AgentIdentity, ...] = ()
@@ -65,11 +76,18 @@ class Config:
 
 
 # Each key's kind: "string", "bool", "strings" (a list of strings), "table", or "tables" (an array of tables).
-_QUEUE_KEYS = {"base": "string", "pull_refs": "bool", "branches": "strings", "remote_branches": "bool",
-               "patches": "strings"}
+_QUEUE_KEYS = {
+    "base": "string",
+    "pull_refs": "bool",
+    "branches": "strings",
+    "remote_branches": "bool",
+    "patches": "strings",
+}
 _WORKSPACE_KEYS = {"repos": "strings"}
 _AGENT_KEYS = {key: ("string" if key in ("name", "kind") else "strings") for key in AGENT_FIELDS}
-_TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables"}
+_RULES_KEYS = {"central": "strings", "disable": "strings", "severity": "table"}
+_SEVERITIES = ("info", "low", "medium", "high", "critical")
+_TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables", "rules": "table"}
 _KINDS: dict[str, tuple[type, str]] = {
     "string": (str, "a string"),
     "bool": (bool, "true or false"),
@@ -85,23 +103,49 @@ def user_config_path() -> Path:
 
 
 def load_config(repo_root: Path | None, *, user_file: Path | None = None) -> Config:
-    """Merge defaults, the user file and the repository file; raise ConfigError naming the file on any problem."""
-    user = user_file if user_file is not None else user_config_path()
-    layers: list[tuple[Path, dict[str, Any]]] = []
-    for path in (user, (repo_root / REPO_CONFIG) if repo_root else None):
-        if path is not None and path.is_file():
-            layers.append((path, _validated(path, _read_toml(path))))
+    """Merge defaults, the user file and the repository's work-tree file; errors name the file and the key."""
+    layers = _user_layer(user_file)
+    if repo_root is not None and (repo_root / REPO_CONFIG).is_file():
+        path = repo_root / REPO_CONFIG
+        layers.append((path, _validated(path, _read_toml(path))))
+    return _merge(layers)
 
+
+def config_from_text(text: bytes, label: Path, *, user_file: Path | None = None) -> Config:
+    """The configuration as of a commit: the repository file's bytes at that commit (`label` names it in
+    messages, e.g. `<base>:.reviewtui/config.toml`), on top of the user file."""
+    layers = _user_layer(user_file)
+    layers.append((label, _validated(label, _parse_toml(text, label))))
+    return _merge(layers)
+
+
+def _user_layer(user_file: Path | None) -> list[tuple[Path, dict[str, Any]]]:
+    user = user_file if user_file is not None else user_config_path()
+    return [(user, _validated(user, _read_toml(user)))] if user.is_file() else []
+
+
+def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
     queue: dict[str, Any] = {}
     workspace: list[Path] = []
     agents: list[AgentIdentity] = []
+    central: list[Path] = []
+    disable: list[str] = []
+    severity: dict[str, str] = {}
     for path, data in layers:
         queue.update(data.get("queue", {}))
         workspace += _workspace_repos(path, data)
         # Later files (the repository's) take precedence, so their identities go first.
         agents = [identity_from_table(table) for table in data.get("agents", [])] + agents
+        rules = data.get("rules", {})
+        anchor = path.parent.parent if path.parent.name == ".reviewtui" else path.parent
+        central += [(anchor / p).expanduser().resolve() for p in rules.get("central", [])]
+        disable += rules.get("disable", [])
+        severity.update(rules.get("severity", {}))
     return Config(
         queue=_queue_config(queue),
+        rules=RulesConfig(
+            tuple(dict.fromkeys(central)), tuple(dict.fromkeys(disable)), tuple(sorted(severity.items()))
+        ),
         workspace=tuple(dict.fromkeys(workspace)),
         agents=(*agents, *builtin_identities()),
         files=tuple(path for path, _ in layers),
@@ -164,6 +208,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return _parse_toml(raw, path)
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -178,6 +226,13 @@ def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         _check_table(path, "queue.", data["queue"], _QUEUE_KEYS)
     if "workspace" in data:
         _check_table(path, "workspace.", data["workspace"], _WORKSPACE_KEYS)
+    if "rules" in data:
+        _check_table(path, "rules.", data["rules"], _RULES_KEYS)
+        for rule, level in data["rules"].get("severity", {}).items():
+            if level not in _SEVERITIES:
+                raise ConfigError(
+                    f"{path}: rules.severity.{rule} must be one of {', '.join(_SEVERITIES)}, not {level!r}"
+                )
     for index, table in enumerate(data.get("agents", [])):
         where = f"agents[{index}]."
         _check_table(path, where, table, _AGENT_KEYS)
@@ -204,8 +259,14 @@ def _check_table(path: Path, prefix: str, table: Mapping[str, Any], schema: Mapp
 
 
 def _describe(value: object) -> str:
-    names = {str: "a string", bool: "true or false", list: "a list", dict: "a table", int: "an integer",
-             float: "a number"}
+    names = {
+        str: "a string",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+        int: "an integer",
+        float: "a number",
+    }
     if isinstance(value, list) and value:
         return f"a list containing {_describe(value[0])}" if not isinstance(value[0], str) else "a list"
     return names.get(type(value), type(value).__name__)

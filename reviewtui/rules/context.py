@@ -1,0 +1,42 @@
+"""What checks may consult beyond the diff: the repository at the change's base, and the system map.
+
+Checks that need the repository (is this import defined anywhere? which manifests declare dependencies?) read it
+through here, so every lookup is cached per run and a change loaded from a patch file (no repository) still scans,
+with those checks seeing an empty tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reviewtui.repository import Repository
+from reviewtui.systems import SystemMap
+
+
+@dataclass
+class ScanContext:
+    repo: Repository | None = None
+    systems: SystemMap = field(default_factory=SystemMap)
+    _trees: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _blobs: dict[tuple[str, str], bytes | None] = field(default_factory=dict, repr=False)
+
+    def tree(self, rev: str | None) -> frozenset[str]:
+        """Every file path at `rev` (one `ls-tree` per revision per run)."""
+        if self.repo is None or rev is None:
+            return frozenset()
+        if rev not in self._trees:
+            out = self.repo.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev, check=False)
+            self._trees[rev] = frozenset(p.decode("utf-8", "surrogateescape") for p in out.split(b"\x00") if p)
+        return self._trees[rev]
+
+    def read(self, rev: str | None, path: str) -> bytes | None:
+        """A file's content at `rev`, or None when absent (or when there is no repository)."""
+        if self.repo is None or rev is None:
+            return None
+        key = (rev, path)
+        if key not in self._blobs:
+            self._blobs[key] = self.repo.show_file(rev, path)
+        return self._blobs[key]
+
+    def is_tier1(self, path: str) -> bool:
+        return self.systems.is_tier1(path)

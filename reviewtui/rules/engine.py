@@ -1,0 +1,92 @@
+"""Apply a rule set to a change and produce findings anchored to diff lines.
+
+Each rule sees only the files its filters admit (paths, exclude, languages, Tier-1) and only the lines its scope
+names, so a regex runs over exactly the text it is about. Output is deterministic: the same change and rules give
+the same findings in the same order, which approvals and audits depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from reviewtui.model import Change, FileChange
+from reviewtui.rules.checks import CheckInput, get_check
+from reviewtui.rules.context import ScanContext
+from reviewtui.rules.finding import Finding, Hit
+from reviewtui.rules.rule import Rule, Scope
+from reviewtui.rules.ruleset import RuleSet
+from reviewtui.rules.walk import file_hit, lines
+from reviewtui.systems import glob_match
+
+_LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
+
+
+def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in ruleset.rules:
+        files = [f for f in change.files if applies(rule, f, context)]
+        if not files and (rule.scope is not Scope.CHANGE or rule.tier1_only or rule.paths or rule.languages):
+            continue
+        findings += (_finding(rule, change, hit) for hit in _hits(rule, change, files, context))
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def applies(rule: Rule, file: FileChange, context: ScanContext) -> bool:
+    """Whether the rule's filters admit this file (any of its old and new paths)."""
+    paths = [p for p in (file.new_path, file.old_path) if p is not None]
+    if rule.paths and not any(glob_match(g, p) for g in rule.paths for p in paths):
+        return False
+    if rule.exclude and any(glob_match(g, p) for g in rule.exclude for p in paths):
+        return False
+    if rule.languages and file.language not in rule.languages:
+        return False
+    return not rule.tier1_only or any(context.is_tier1(p) for p in paths)
+
+
+def _hits(rule: Rule, change: Change, files: Sequence[FileChange], context: ScanContext) -> Iterable[Hit]:
+    if rule.check is not None:
+        spec = get_check(rule.check)
+        assert spec is not None, "packs are validated on load"
+        return spec.function(CheckInput(rule, change, files, context))
+    if rule.scope in _LINE_SCOPES:
+        return _regex_lines(rule, files)
+    return _file_events(rule, files)
+
+
+def _regex_lines(rule: Rule, files: Sequence[FileChange]) -> Iterable[Hit]:
+    pattern = rule.pattern
+    assert pattern is not None
+    for located in lines(files, rule.scope):
+        match = pattern.search(located.line.text)
+        if match is not None:
+            yield located.hit(span=match.span())
+
+
+def _file_events(rule: Rule, files: Sequence[FileChange]) -> Iterable[Hit]:
+    for file in files:
+        if rule.events and file.status.value not in rule.events:
+            continue
+        if rule.pattern is not None and not any(
+            rule.pattern.search(p) for p in (file.old_path, file.new_path) if p is not None
+        ):
+            continue
+        yield file_hit(file, detail=file.status.value)
+
+
+def _finding(rule: Rule, change: Change, hit: Hit) -> Finding:
+    message = f"{rule.message} ({hit.detail})" if hit.detail else rule.message
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=message,
+        change=change.id,
+        source=rule.source,
+        path=hit.path,
+        line=hit.line,
+        side=hit.side,
+        span=hit.span,
+        hunk=hit.hunk,
+        title=rule.title,
+        fix=rule.fix,
+        docs=rule.docs,
+    )

@@ -1,0 +1,148 @@
+"""The rules in force for a change, compiled once, with a digest that signed approvals record.
+
+Packs load in a fixed order: the built-in pack in the package, central packs from configured paths, then
+repo-local packs in `.reviewtui/rules/`. Repo-local packs and the repository's `[rules]` configuration are read from
+the change's BASE commit, never its head: a change cannot switch off or weaken the rules that judge it. A rule id
+defined twice across packs is an error naming both files.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+from reviewtui import __version__
+from reviewtui.config import REPO_CONFIG, RulesConfig, config_from_text, load_config
+from reviewtui.errors import ConfigError
+from reviewtui.repository import Repository
+from reviewtui.rules.pack import RuleError, parse_pack
+from reviewtui.rules.rule import Rule, Severity
+
+LOCAL_RULES_DIR = ".reviewtui/rules"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    digest: str
+    packs: tuple[str, ...]
+    """The pack files in force, in load order, for messages and audit."""
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_rules() -> tuple[Rule, ...]:
+    """The packs shipped inside the package (`reviewtui/data/rules/*.toml`), as one built-in pack."""
+    rules: list[Rule] = []
+    folder = resources.files("reviewtui.data").joinpath("rules")
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.name.endswith(".toml"):
+            rules += parse_pack(item.read_text(encoding="utf-8"), origin=f"builtin:{item.name}", source="builtin")
+    return tuple(rules)
+
+
+def central_rules(paths: tuple[Path, ...]) -> list[Rule]:
+    rules: list[Rule] = []
+    for path in paths:
+        files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+        if not path.exists():
+            raise RuleError(f"{path}: central rule pack not found (rules.central)")
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RuleError(f"{file}: cannot read rule pack: {exc}") from None
+            rules += parse_pack(text, origin=str(file), source="central")
+    return rules
+
+
+def local_rules(repo: Repository, base: str) -> list[Rule]:
+    """`.reviewtui/rules/*.toml` as committed at `base`."""
+    out = repo.run("ls-tree", "-z", "--full-tree", base, "--", f"{LOCAL_RULES_DIR}/", check=False)
+    rules: list[Rule] = []
+    for entry in sorted(e for e in out.split(b"\x00") if e):
+        meta, _, name = entry.partition(b"\t")
+        path = name.decode("utf-8", "surrogateescape")
+        if not path.endswith(".toml") or meta.split(b" ")[1] != b"blob":
+            continue
+        blob = repo.show_file(base, path) or b""
+        origin = f"{base[:12]}:{path}"
+        try:
+            text = blob.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RuleError(f"{origin}: rule pack is not valid UTF-8") from None
+        rules += parse_pack(text, origin=origin, source="local")
+    return rules
+
+
+def rules_config_at(repo: Repository | None, base: str | None, *, user_file: Path | None = None) -> RulesConfig:
+    """The `[rules]` configuration as the base commit has it (plus the reviewer's own user file)."""
+    if repo is None:
+        return load_config(None, user_file=user_file).rules
+    if base is None:
+        return load_config(repo.root, user_file=user_file).rules
+    text = repo.show_file(base, str(REPO_CONFIG))
+    if text is None:
+        return load_config(None, user_file=user_file).rules
+    return config_from_text(text, Path(f"{base[:12]}:{REPO_CONFIG}"), user_file=user_file).rules
+
+
+def build_ruleset(rules: list[Rule], config: RulesConfig, packs: tuple[str, ...]) -> RuleSet:
+    """Check ids are unique, apply the team's tuning, and compute the digest of exactly what is in force."""
+    first: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in first:
+            raise RuleError(f"{rule.origin}: rule {rule.id}: already defined in {first[rule.id].origin}")
+        first[rule.id] = rule
+    for rule_id in (*config.disable, *(rid for rid, _ in config.severity)):
+        if rule_id not in first:
+            raise ConfigError(f"rules configuration names unknown rule {rule_id!r}")
+    overrides = dict(config.severity)
+    in_force = tuple(
+        replace(rule, severity=Severity(overrides[rule.id])) if rule.id in overrides else rule
+        for rule in rules
+        if rule.id not in config.disable
+    )
+    canonical = json.dumps(
+        {"tool": __version__, "rules": [r.canonical() for r in sorted(in_force, key=lambda r: r.id)]},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return RuleSet(in_force, hashlib.sha256(canonical.encode()).hexdigest(), packs)
+
+
+class RuleLibrary:
+    """Rule sets per base commit for one run: a queue of many changes against one base compiles its rules once."""
+
+    def __init__(self, repo: Repository | None, *, user_file: Path | None = None) -> None:
+        self.repo = repo
+        self.user_file = user_file
+        self._cache: dict[bytes, RuleSet] = {}
+
+    def for_base(self, base: str | None) -> RuleSet:
+        key = self._key(base)
+        if key not in self._cache:
+            config = rules_config_at(self.repo, base, user_file=self.user_file)
+            rules = list(builtin_rules())
+            rules += central_rules(config.central)
+            if self.repo is not None and base is not None:
+                rules += local_rules(self.repo, base)
+            packs = tuple(dict.fromkeys(r.origin for r in rules))
+            self._cache[key] = build_ruleset(rules, config, packs)
+        return self._cache[key]
+
+    def _key(self, base: str | None) -> bytes:
+        """The blob ids of the base's config and local packs: commits that share them share a rule set."""
+        if self.repo is None or base is None:
+            return b"-"
+        listing = self.repo.run(
+            "ls-tree", "-r", "-z", "--full-tree", base, "--", str(REPO_CONFIG), f"{LOCAL_RULES_DIR}/", check=False
+        )
+        return listing or b"empty"

@@ -1,0 +1,58 @@
+"""Walk the lines of a change the way rules see them, with the anchors findings need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from reviewtui.model import DiffLine, FileChange, LineKind
+from reviewtui.rules.finding import Hit, Side
+from reviewtui.rules.rule import Scope
+
+_KINDS = {
+    Scope.ADDED: frozenset({LineKind.ADDED}),
+    Scope.REMOVED: frozenset({LineKind.REMOVED}),
+    Scope.CONTEXT: frozenset({LineKind.CONTEXT}),
+    Scope.LINES: frozenset({LineKind.ADDED, LineKind.REMOVED}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    file: FileChange
+    hunk: int
+    line: DiffLine
+
+    def hit(self, span: tuple[int, int] | None = None, detail: str | None = None) -> Hit:
+        removed = self.line.kind is LineKind.REMOVED
+        return Hit(
+            path=self.file.path,
+            line=self.line.old_no if removed else self.line.new_no,
+            side=Side.OLD if removed else Side.NEW,
+            span=span,
+            hunk=self.hunk,
+            detail=detail,
+        )
+
+
+def lines(files: Sequence[FileChange], scope: Scope) -> Iterator[Located]:
+    """Lines of the given kinds, in diff order."""
+    kinds = _KINDS[scope]
+    for file in files:
+        for index, hunk in enumerate(file.hunks):
+            for line in hunk.lines:
+                if line.kind in kinds:
+                    yield Located(file, index, line)
+
+
+def added(files: Sequence[FileChange]) -> Iterator[Located]:
+    return lines(files, Scope.ADDED)
+
+
+def removed(files: Sequence[FileChange]) -> Iterator[Located]:
+    return lines(files, Scope.REMOVED)
+
+
+def file_hit(file: FileChange, detail: str | None = None) -> Hit:
+    """A finding about a whole file (deleted, renamed, binary): anchored to the file, not a line."""
+    return Hit(path=file.path, detail=detail)
