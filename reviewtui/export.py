@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from reviewtui.model import Agent, Change, Commit, FileChange, Person
+from reviewtui.rules.finding import Finding
 
 
 def change_summary(change: Change) -> dict[str, Any]:
@@ -83,4 +84,25 @@ def _file(file: FileChange) -> dict[str, Any]:
         "added": file.added,
         "deleted": file.deleted,
         "decode_errors": file.decode_errors,
+    }
+
+
+def finding_dict(finding: Finding, repo: str) -> dict[str, Any]:
+    """The JSON shape of a finding (`scan --format json`); keys are only ever added."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "change": finding.change,
+        "repo": repo,
+        "path": finding.path,
+        "line": finding.line,
+        "side": finding.side.value if finding.side else None,
+        "span": list(finding.span) if finding.span else None,
+        "hunk": finding.hunk,
+        "title": finding.title,
+        "message": finding.message,
+        "fix": finding.fix,
+        "docs": finding.docs,
+        "source": finding.source,
+        "tool": finding.tool,
     }

@@ -78,6 +78,7 @@ def test_queue_json_contract(shop: GitRepo) -> None:
         "kind": "ai",
     }
     assert change["stats"] == {"files": 1, "added": 2, "deleted": 0}
+    assert change["findings"] == {"info": 0, "low": 0, "medium": 0, "high": 0, "critical": 0}
     assert change["created"] == "2026-01-01T02:00:00+00:00"
     assert "reviewtui: 1 pending change(s) in 1 repository" in result.stderr
 
@@ -92,8 +93,8 @@ def test_queue_table(shop: GitRepo) -> None:
     result = run("queue", cwd=shop.path)
     assert result.returncode == 0, result.stderr
     header, row, summary = result.stdout.strip().splitlines()
-    assert header.split() == ["ID", "AGENT", "+", "-", "FILES", "AGE", "TITLE"]
-    assert row.split()[:5] == ["claude/fix", "Claude", "Code", "+2", "-0"]
+    assert header.split() == ["ID", "AGENT", "+", "-", "FILES", "FINDINGS", "AGE", "TITLE"]
+    assert row.split()[:7] == ["claude/fix", "Claude", "Code", "+2", "-0", "1", "-"]
     assert row.endswith("Fix cart total")
     assert summary == "1 pending change(s) in 1 repository"
 

@@ -1,0 +1,19 @@
+"""Options several commands share, so `queue` and `scan` select changes the same way."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reviewtui.queue import QueueRequest
+
+
+def add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo", type=Path, default=argparse.SUPPRESS, help="repository or workspace folder")
+    parser.add_argument("--commits", metavar="RANGE", help="every non-merge commit of RANGE, each against its parent")
+    parser.add_argument("--patches", metavar="DIR", type=Path, help="a folder of patch files instead of refs")
+    parser.add_argument("--workspace", metavar="FILE", type=Path, help="a TOML file listing more repositories")
+
+
+def queue_request(args: argparse.Namespace) -> QueueRequest:
+    return QueueRequest(repo=args.repo, commits=args.commits, patches=args.patches, workspace=args.workspace)
