@@ -85,7 +85,8 @@ async def test_diff_view_is_virtual(repo: GitRepo) -> None:
     change = next(iter(QueueLoader(QueueRequest(repo=repo.path)).changes()))
     view = DiffView(change)
     assert view.total_rows == 20_000 + 3
-    assert len(view.blocks) == 2  # one file header block and one hunk block, not 20k row objects
+    assert len(view.layout_map._blocks) == 2  # one file header block and one hunk block, not 20k row objects
+    assert view.layout_map._tables == {}  # no per-row table for a hunk without findings
 
 
 def test_terminal_bytes_from_a_real_pty(repo: GitRepo) -> None:

@@ -20,12 +20,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.clock import age_label
 from reviewtui.errors import ReviewtuiError
-from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest, queue_order
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.review import ReviewScreen
+from reviewtui.ui.widgets.diff_view import SEVERITY_COLOURS
 
 _BATCH_SECONDS = 0.05
 
@@ -56,7 +57,7 @@ class QueueScreen(Screen[None]):
     def __init__(self, request: QueueRequest) -> None:
         super().__init__()
         self.request = request
-        self.changes: dict[str, Change] = {}
+        self.changes: dict[str, Analysis] = {}
         self._several_repos = False
 
     def compose(self) -> ComposeResult:
@@ -75,8 +76,16 @@ class QueueScreen(Screen[None]):
     def _reset_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for label, key in (("ID", "id"), ("AGENT", "agent"), ("+", "added"), ("-", "deleted"), ("FILES", "files"),
-                           ("AGE", "age"), ("TITLE", "title")):
+        for label, key in (
+            ("ID", "id"),
+            ("AGENT", "agent"),
+            ("+", "added"),
+            ("-", "deleted"),
+            ("FILES", "files"),
+            ("FINDINGS", "findings"),
+            ("AGE", "age"),
+            ("TITLE", "title"),
+        ):
             table.add_column(label, key=key)
         self.changes.clear()
 
@@ -87,13 +96,14 @@ class QueueScreen(Screen[None]):
         """Walk every source in a thread and post rows in batches, so the first rows appear immediately."""
         worker = get_current_worker()
         loader = QueueLoader(self.request)
-        batch: list[Change] = []
+        analyzer = Analyzer(user_file=self.request.user_config)
+        batch: list[Analysis] = []
         last = time.monotonic()
         try:
             for change in loader.changes():
                 if worker.is_cancelled:
                     return
-                batch.append(change)
+                batch.append(analyzer.analyze(change))
                 if time.monotonic() - last > _BATCH_SECONDS:
                     self.app.call_from_thread(self._add_changes, batch, loader)
                     batch, last = [], time.monotonic()
@@ -103,12 +113,13 @@ class QueueScreen(Screen[None]):
         self.app.call_from_thread(self._add_changes, batch, loader)
         self.app.call_from_thread(self._finished, loader)
 
-    def _add_changes(self, changes: list[Change], loader: QueueLoader) -> None:
+    def _add_changes(self, analyses: list[Analysis], loader: QueueLoader) -> None:
         table = self.query_one(DataTable)
-        for change in changes:
+        for analysis in analyses:
+            change = analysis.change
             key = f"{change.repo}\0{change.id}"
-            self.changes[key] = change
-            table.add_row(*_row(change), key=key)
+            self.changes[key] = analysis
+            table.add_row(*_row(analysis), key=key)
         self._set_status(f"loading… {loader.report.loaded} change(s)")
         if table.row_count and table.cursor_row == 0:
             self._show_details(0)
@@ -125,15 +136,15 @@ class QueueScreen(Screen[None]):
     def _sort_rows(self) -> None:
         """Rows arrive source by source; once all are in, list them in the queue's order (as the CLI does)."""
         table = self.query_one(DataTable)
-        ordered = sorted(self.changes.items(), key=lambda item: queue_order(item[1]))
+        ordered = sorted(self.changes.items(), key=lambda item: queue_order(item[1].change))
         if [key for key, _ in ordered] == [row.value for row in table.rows]:
             return
         selected = self._selected()
         table.clear()
-        for key, change in ordered:
-            table.add_row(*_row(change), key=key)
+        for key, analysis in ordered:
+            table.add_row(*_row(analysis), key=key)
         if selected is not None:
-            table.move_cursor(row=table.get_row_index(f"{selected.repo}\0{selected.id}"))
+            table.move_cursor(row=table.get_row_index(f"{selected.change.repo}\0{selected.change.id}"))
 
     def _failed(self, message: str) -> None:
         self._set_status("the queue could not be loaded")
@@ -148,7 +159,7 @@ class QueueScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_details(event.cursor_row)
 
-    def _selected(self) -> Change | None:
+    def _selected(self) -> Analysis | None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
@@ -156,14 +167,14 @@ class QueueScreen(Screen[None]):
         return self.changes.get(key or "")
 
     def _show_details(self, _row: int) -> None:
-        change = self._selected()
-        if change is not None:
-            self.query_one("#details", Static).update(details(change))
+        analysis = self._selected()
+        if analysis is not None:
+            self.query_one("#details", Static).update(details(analysis))
 
     def action_open(self) -> None:
-        change = self._selected()
-        if change is not None:
-            self.app.push_screen(ReviewScreen(change))
+        analysis = self._selected()
+        if analysis is not None:
+            self.app.push_screen(ReviewScreen(analysis.change, analysis.findings))
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
@@ -177,7 +188,8 @@ class QueueScreen(Screen[None]):
         self.load_queue()
 
 
-def _row(change: Change) -> tuple[Text, ...]:
+def _row(analysis: Analysis) -> tuple[Text, ...]:
+    change = analysis.change
     stats = change.stats
     agent = change.agent.name if change.agent else "human"
     return (
@@ -186,13 +198,26 @@ def _row(change: Change) -> tuple[Text, ...]:
         Text(f"+{stats.added}", style="green", justify="right"),
         Text(f"-{stats.deleted}", style="red", justify="right"),
         Text(str(stats.files), justify="right"),
+        findings_badge(analysis.counts()),
         Text(age_label(change.created), justify="right"),
         safe_text(change.title),
     )
 
 
-def details(change: Change) -> Text:
-    """The side panel: provenance first (who may not approve), then commits and files."""
+def findings_badge(counts: dict[str, int]) -> Text:
+    """`1C 2H` in severity colours; "-" when the rules found nothing."""
+    out = Text()
+    for severity in ("critical", "high", "medium", "low", "info"):
+        if counts.get(severity):
+            if out:
+                out.append(" ")
+            out.append(f"{counts[severity]}{severity[0].upper()}", style=f"bold {SEVERITY_COLOURS[severity]}")
+    return out or Text("-", style="dim")
+
+
+def details(analysis: Analysis) -> Text:
+    """The side panel: provenance first (who may not approve), findings, then commits and files."""
+    change = analysis.change
     out = Text()
     out.append_text(safe_text(change.title, "bold"))
     out.append("\n")
@@ -208,6 +233,16 @@ def details(change: Change) -> Text:
     else:
         out.append("Human-only change (no AI signal found)", "bold")
     out.append("\n\n")
+    out.append(f"Findings ({len(analysis.findings)})\n", "bold")
+    for finding in analysis.findings[:12]:
+        out.append(f"  {finding.severity.value:<8} ", SEVERITY_COLOURS[finding.severity.value])
+        out.append_text(safe_text(finding.rule))
+        if finding.path:
+            out.append_text(safe_text(f"  {finding.path}" + (f":{finding.line}" if finding.line else ""), "dim"))
+        out.append("\n")
+    if len(analysis.findings) > 12:
+        out.append(f"  … and {len(analysis.findings) - 12} more\n", "dim")
+    out.append("\n")
     out.append(f"Commits ({len(change.commits)})\n", "bold")
     for commit in change.commits[-8:]:
         out.append_text(safe_text(f"  {commit.sha[:10]} ", "yellow"))
@@ -223,4 +258,3 @@ def details(change: Change) -> Text:
     for note in change.notes:
         out.append_text(safe_text(f"\n! {note}", "yellow"))
     return out
-

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from reviewtui.model import Change
+from reviewtui.rules.finding import Finding
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.widgets.diff_view import DiffView
 
@@ -32,14 +33,15 @@ class ReviewScreen(Screen[None]):
     ReviewScreen DiffView { height: 1fr; }
     """
 
-    def __init__(self, change: Change) -> None:
+    def __init__(self, change: Change, findings: tuple[Finding, ...] = ()) -> None:
         super().__init__()
         self.change = change
+        self.findings = findings
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(summary(self.change), id="summary")
-        yield DiffView(self.change)
+        yield DiffView(self.change, self.findings)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -8,8 +8,6 @@ passes through `inert` before it becomes a Segment, so no diff content can reach
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass
 from typing import ClassVar
 
 from pygments.lexer import Lexer
@@ -26,8 +24,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
+from reviewtui.rules.finding import Finding
 from reviewtui.table import clip, text_width
 from reviewtui.text import inert
+from reviewtui.ui.diff_layout import DiffLayout, Row, RowKind
 
 _GUTTER = 13  # "12345 12345 " plus the +/- mark
 _PYGMENTS_STYLE = get_style_by_name("monokai")
@@ -37,15 +37,7 @@ _HEADER_STYLE = Style(bold=True, color="#e6e6e6", bgcolor="#30364a")
 _HUNK_STYLE = Style(color="#7aa2f7", bgcolor="#1d2030")
 _GUTTER_STYLE = Style(color="#6c7086")
 _NOTE_STYLE = Style(color="#a6adc8", italic=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A run of rows: a file header (hunk is None) or one hunk (header row + one row per line)."""
-
-    file: int
-    hunk: int | None
-    rows: int
+SEVERITY_COLOURS = {"critical": "#ff5f87", "high": "#ff8700", "medium": "#ffd75f", "low": "#87afff", "info": "#a8a8a8"}
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -58,6 +50,8 @@ class DiffView(ScrollView, can_focus=True):
         Binding("N", "previous_hunk", "Prev hunk", id="diff.previous_hunk"),
         Binding("right_square_bracket", "next_file", "Next file", id="diff.next_file"),
         Binding("left_square_bracket", "previous_file", "Prev file", id="diff.previous_file"),
+        Binding("f", "next_finding", "Next finding", id="diff.next_finding"),
+        Binding("F", "previous_finding", "Prev finding", id="diff.previous_finding"),
         Binding("g,home", "scroll_home", "Top", show=False, id="diff.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="diff.bottom"),
     ]
@@ -67,30 +61,18 @@ class DiffView(ScrollView, can_focus=True):
     | `j` / `k` | Scroll down / up. |
     | `n` / `N` | Next / previous hunk. |
     | `]` / `[` | Next / previous file. |
+    | `f` / `F` | Next / previous finding. |
     | `g` / `G` | Top / bottom. |
     """
 
-    def __init__(self, change: Change, *, id: str | None = None) -> None:
+    def __init__(self, change: Change, findings: tuple[Finding, ...] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.change = change
-        self.blocks: list[Block] = []
-        self.starts: list[int] = []
+        self.layout_map = DiffLayout(change, findings)
+        self.total_rows = self.layout_map.total_rows
+        self.virtual_size = Size(0, self.total_rows)
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
         self._lexers: dict[str, Lexer | None] = {}
-        self._layout()
-
-    def _layout(self) -> None:
-        row = 0
-        for f, file in enumerate(self.change.files):
-            self.blocks.append(Block(f, None, 2 if file.hunks else 3))
-            self.starts.append(row)
-            row += self.blocks[-1].rows
-            for h, hunk in enumerate(file.hunks):
-                self.blocks.append(Block(f, h, 1 + len(hunk.lines)))
-                self.starts.append(row)
-                row += self.blocks[-1].rows
-        self.total_rows = row
-        self.virtual_size = Size(0, row)
 
     def on_resize(self) -> None:
         self._cache.clear()
@@ -106,35 +88,40 @@ class DiffView(ScrollView, can_focus=True):
         key = (row, width)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._render_row(row, width)
+            cached = self._render_row(self.layout_map.row(row), width)
             self._cache[key] = cached
         return cached
 
-    def _render_row(self, row: int, width: int) -> Strip:
-        index = bisect.bisect_right(self.starts, row) - 1
-        block = self.blocks[index]
-        offset = row - self.starts[index]
-        file = self.change.files[block.file]
-        if block.hunk is None:
-            return self._file_row(file, offset, width)
-        hunk = file.hunks[block.hunk]
-        if offset == 0:
-            return _fill([Segment(clip(_hunk_header(hunk), width), _HUNK_STYLE)], width, _HUNK_STYLE)
-        return self._line_row(file, hunk.lines[offset - 1], width)
-
-    def _file_row(self, file: FileChange, offset: int, width: int) -> Strip:
-        if offset == 0:
+    def _render_row(self, row: Row, width: int) -> Strip:
+        if row.kind is RowKind.FINDING:
+            assert row.finding is not None
+            return _finding_row(row.finding, width)
+        if row.file is None or row.kind is RowKind.BLANK:
             return Strip.blank(width)
-        if offset == 1:
+        file = self.change.files[row.file]
+        if row.kind is RowKind.FILE:
             return _fill([Segment(clip(" " + file_title(file), width), _HEADER_STYLE)], width, _HEADER_STYLE)
-        return _fill([Segment(clip(" " * _GUTTER + file_note(file), width), _NOTE_STYLE)], width)
+        if row.kind is RowKind.NOTE:
+            return _fill([Segment(clip(" " * _GUTTER + file_note(file), width), _NOTE_STYLE)], width)
+        assert row.hunk is not None
+        hunk = file.hunks[row.hunk]
+        if row.kind is RowKind.HUNK:
+            return _fill([Segment(clip(_hunk_header(hunk), width), _HUNK_STYLE)], width, _HUNK_STYLE)
+        assert row.line is not None
+        marked = self.layout_map.findings_on(row.file, row.hunk, row.line)
+        return self._line_row(file, hunk.lines[row.line], width, marked)
 
-    def _line_row(self, file: FileChange, line: DiffLine, width: int) -> Strip:
+    def _line_row(self, file: FileChange, line: DiffLine, width: int, findings: list[Finding]) -> Strip:
         bg = {LineKind.ADDED: _ADDED_BG, LineKind.REMOVED: _REMOVED_BG}.get(line.kind)
         base = Style(bgcolor=bg) if bg else Style()
         mark = {LineKind.ADDED: "+", LineKind.REMOVED: "-", LineKind.CONTEXT: " "}[line.kind]
-        gutter = f"{_num(line.old_no)} {_num(line.new_no)} {mark}"
-        segments = [Segment(gutter, _GUTTER_STYLE + base)]
+        segments = [Segment(f"{_num(line.old_no)} {_num(line.new_no)}", _GUTTER_STYLE + base)]
+        if findings:
+            worst = max(f.severity for f in findings)
+            segments.append(Segment("●", Style(color=SEVERITY_COLOURS[worst.value], bold=True) + base))
+        else:
+            segments.append(Segment(" ", base))
+        segments.append(Segment(mark, _GUTTER_STYLE + base))
         room = width - _GUTTER
         text = inert(line.text.expandtabs(4))
         if text_width(text) > room:
@@ -167,8 +154,7 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- navigation --------------------------------------------------------------------------------------------------
 
-    def _jump(self, forward: bool, hunks: bool) -> None:
-        rows = [s for s, b in zip(self.starts, self.blocks, strict=True) if (b.hunk is not None) == hunks]
+    def _jump(self, rows: list[int], forward: bool) -> None:
         here = int(self.scroll_offset.y)
         if forward:
             target = next((r for r in rows if r > here), None)
@@ -178,16 +164,35 @@ class DiffView(ScrollView, can_focus=True):
             self.scroll_to(y=target, animate=False)
 
     def action_next_hunk(self) -> None:
-        self._jump(True, hunks=True)
+        self._jump(self.layout_map.hunk_rows, True)
 
     def action_previous_hunk(self) -> None:
-        self._jump(False, hunks=True)
+        self._jump(self.layout_map.hunk_rows, False)
 
     def action_next_file(self) -> None:
-        self._jump(True, hunks=False)
+        self._jump(self.layout_map.file_rows, True)
 
     def action_previous_file(self) -> None:
-        self._jump(False, hunks=False)
+        self._jump(self.layout_map.file_rows, False)
+
+    def action_next_finding(self) -> None:
+        self._jump([max(0, r - 3) for r in self.layout_map.finding_rows], True)
+
+    def action_previous_finding(self) -> None:
+        self._jump([max(0, r - 3) for r in self.layout_map.finding_rows], False)
+
+
+def _finding_row(finding: Finding, width: int) -> Strip:
+    colour = SEVERITY_COLOURS[finding.severity.value]
+    tool = f" [{finding.tool}]" if finding.tool else ""
+    text = f"{finding.severity.value.upper()} {finding.rule}{tool}: {finding.message}"
+    if finding.fix:
+        text += f" — {finding.fix}"
+    segments = [
+        Segment(" " * (_GUTTER - 2) + "▲ ", Style(color=colour, bold=True)),
+        Segment(clip(inert(text, keep_tabs=False), max(1, width - _GUTTER)), Style(color=colour)),
+    ]
+    return _fill(segments, width)
 
 
 def file_title(file: FileChange) -> str:
@@ -238,7 +243,10 @@ def _token_style(token: _TokenType) -> Style:
     style = _STYLE_CACHE.get(token)
     if style is None:
         spec = _PYGMENTS_STYLE.style_for_token(token)
-        style = Style(color=f"#{spec['color']}" if spec["color"] else None, bold=spec["bold"] or None,
-                      italic=spec["italic"] or None)
+        style = Style(
+            color=f"#{spec['color']}" if spec["color"] else None,
+            bold=spec["bold"] or None,
+            italic=spec["italic"] or None,
+        )
         _STYLE_CACHE[token] = style
     return style
