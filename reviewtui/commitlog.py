@@ -7,49 +7,30 @@ cannot contain NUL, and diff text cannot predict the nonce, so no content can fo
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import datetime
 
 from reviewtui.diff import parse_git_diff
 from reviewtui.errors import GitError
+from reviewtui.logframe import format_option, new_marker, records
 from reviewtui.model import Commit, FileChange, Person, Trailer
 from reviewtui.repository import DIFF_OPTIONS, Repository
 
 _FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%(trailers:only,unfold,separator=%x1f)", "%B")
 
 
-def _marker() -> bytes:
-    return b"\x00\x00reviewtui-" + secrets.token_hex(8).encode() + b"\x00"
-
-
-def _format(marker: bytes) -> str:
-    escaped = "".join(f"%x{byte:02x}" if byte < 0x20 else chr(byte) for byte in marker)
-    return "--format=" + escaped + "%x00".join(_FIELDS) + "%x00"
-
-
 def read_commits(repo: Repository, *revs: str) -> tuple[Commit, ...]:
     """Commits reachable from `revs` (e.g. `base..head`), oldest first, merges included."""
-    marker = _marker()
-    out = repo.run("log", "--reverse", "--topo-order", _format(marker), "--end-of-options", *revs, "--")
-    return tuple(_parse_commit(record)[0] for record in out.split(marker) if record.strip(b"\x00\n"))
+    marker = new_marker()
+    out = repo.run("log", "--reverse", "--topo-order", format_option(marker, _FIELDS), "--end-of-options", *revs, "--")
+    return tuple(_parse_commit(record)[0] for record in records([out], marker))
 
 
 def iter_commit_diffs(repo: Repository, rev_range: str) -> Iterator[tuple[Commit, tuple[FileChange, ...]]]:
     """Every non-merge commit in `rev_range` with its diff against its first parent, streamed newest first."""
-    marker = _marker()
-    args = ["log", "--no-merges", "--topo-order", _format(marker), *DIFF_OPTIONS, "--end-of-options", rev_range, "--"]
-    buffer = b""
-    for chunk in repo.stream(*args):
-        search_from = max(1, len(buffer) - len(marker))
-        buffer += chunk
-        while (cut := buffer.find(marker, search_from)) >= 0:
-            record, buffer = buffer[:cut], buffer[cut:]
-            search_from = 1
-            if record.strip(b"\x00\n"):
-                yield _with_diff(record.removeprefix(marker))
-    record = buffer.removeprefix(marker)
-    if record.strip(b"\x00\n"):
+    marker = new_marker()
+    args = ["log", "--no-merges", "--topo-order", format_option(marker, _FIELDS), *DIFF_OPTIONS]
+    for record in records(repo.stream(*args, "--end-of-options", rev_range, "--"), marker):
         yield _with_diff(record)
 
 
