@@ -1,22 +1,30 @@
-"""Everything reviewtui works out about a change beyond its diff: findings now, the risk score later.
+"""Everything reviewtui works out about a change beyond its diff: its findings and its risk score.
 
-One `Analyzer` per run keeps the per-repository state (rule sets per base, repository lookups, the system map) so
-a queue of hundreds of changes compiles rules and lists trees once, not once per change.
+One `Analyzer` per run keeps the per-repository state (rule sets per base, repository lookups, the system map, the
+history index, the risk model) so a queue of hundreds of changes compiles rules, lists trees and walks history once,
+not once per change. Governance files (rules, system map, risk model) are read at the change's base.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
-from reviewtui.model import Change
+from reviewtui.model import Change, SourceKind
 from reviewtui.repository import Repository
+from reviewtui.risk.features import measure
+from reviewtui.risk.history import HistoryIndex
+from reviewtui.risk.score import RiskScore, score
+from reviewtui.risk.weights import MODEL_FILE, RiskModel, parse_model
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.engine import scan
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
 from reviewtui.rules.ruleset import RuleLibrary, RuleSet
+from reviewtui.sources.refs import resolve_base
 from reviewtui.systems import SYSTEMS_FILE, SystemMap, parse_system_map
 
 
@@ -25,6 +33,7 @@ class Analysis:
     change: Change
     findings: tuple[Finding, ...]
     ruleset: RuleSet
+    risk: RiskScore
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zeros included) so consumers need no defaults."""
@@ -35,17 +44,48 @@ class Analysis:
 
 
 class Analyzer:
-    def __init__(self, *, user_file: Path | None = None) -> None:
+    def __init__(self, *, user_file: Path | None = None, history: bool = True) -> None:
         self.user_file = user_file
+        self.use_history = history
         self._repos: dict[str, tuple[Repository | None, RuleLibrary, ScanContext]] = {}
         self._maps: dict[tuple[str, str | None], SystemMap] = {}
+        self._models: dict[tuple[str, str | None], RiskModel] = {}
+        self._histories: dict[str, HistoryIndex | None] = {}
 
     def analyze(self, change: Change) -> Analysis:
         repo, library, context = self._state(change.repo)
         base = change.base
         ruleset = library.for_base(base)
         context.systems = self.system_map(repo, base)
-        return Analysis(change, tuple(scan(change, ruleset, context)), ruleset)
+        findings = tuple(scan(change, ruleset, context))
+        history = self.history(repo)
+        measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
+        risk = score(measurements, findings, self.risk_model(repo, base))
+        return Analysis(change, findings, ruleset, risk)
+
+    def history(self, repo: Repository | None) -> HistoryIndex | None:
+        """One pass over the base branch's history per repository per run."""
+        if repo is None or not self.use_history:
+            return None
+        key = str(repo.root)
+        if key not in self._histories:
+            try:
+                rev = resolve_base(repo, load_config(repo.root, user_file=self.user_file).queue.base).sha
+            except ReviewtuiError:
+                rev = "HEAD"
+            self._histories[key] = HistoryIndex.build(repo, rev)
+        return self._histories[key]
+
+    def risk_model(self, repo: Repository | None, base: str | None) -> RiskModel:
+        """`.reviewtui/risk-model.toml` as calibrated and committed at the base; else the shipped weights."""
+        if repo is None or base is None:
+            return RiskModel()
+        key = (str(repo.root), base)
+        if key not in self._models:
+            text = repo.show_file(base, MODEL_FILE)
+            label = f"{base[:12]}:{MODEL_FILE}"
+            self._models[key] = RiskModel() if text is None else parse_model(_utf8(text, label), label)
+        return self._models[key]
 
     def system_map(self, repo: Repository | None, base: str | None) -> SystemMap:
         """The Tier-1 map as committed at the change's base (never its head)."""
@@ -66,6 +106,21 @@ class Analyzer:
                 repo = None
             self._repos[repo_path] = (repo, RuleLibrary(repo, user_file=self.user_file), ScanContext(repo))
         return self._repos[repo_path]
+
+
+def _moment(change: Change, history: HistoryIndex | None) -> float:
+    """The moment the change is judged at: history counts only what happened before it (no look-ahead).
+
+    A past commit is judged at its own time. A pending change is judged now, as of the later of its last update and
+    its base (the base is what it will merge into) — a fixed point, so the same repository always scores the same.
+    """
+    if change.source is SourceKind.COMMIT and change.commits:
+        return change.commits[0].committed.timestamp()
+    moments = [change.updated.timestamp()] if change.updated else []
+    base = history.commit(change.base) if history is not None and change.base else None
+    if base is not None:
+        moments.append(float(base.committed))
+    return max(moments) + 1.0 if moments else time.time()
 
 
 def _utf8(data: bytes, label: str) -> str:

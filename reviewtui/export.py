@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from reviewtui.model import Agent, Change, Commit, FileChange, Person
+from reviewtui.risk.score import RiskScore
 from reviewtui.rules.finding import Finding
 
 
@@ -105,4 +106,22 @@ def finding_dict(finding: Finding, repo: str) -> dict[str, Any]:
         "docs": finding.docs,
         "source": finding.source,
         "tool": finding.tool,
+    }
+
+
+def risk_dict(risk: RiskScore) -> dict[str, Any]:
+    """The risk keys of `queue --json`: the score, every point of it, and what would lower it."""
+    return {
+        "score": risk.score,
+        "likelihood": risk.likelihood,
+        "impact": risk.impact,
+        "impact_reason": risk.impact_reason,
+        "effort_aware": risk.effort_aware,
+        "systems": [{"name": name, "tier": tier} for name, tier in risk.systems],
+        "tier1": risk.tier1,
+        "breakdown": [
+            {"feature": c.feature, "label": c.label, "value": c.value, "points": c.points} for c in risk.breakdown
+        ],
+        "hints": [{"text": h.text, "saves": h.saves} for h in risk.hints],
+        "flags": list(risk.flags),
     }

@@ -92,11 +92,14 @@ def test_queue_json_empty_queue_is_an_empty_array(repo: GitRepo) -> None:
 def test_queue_table(shop: GitRepo) -> None:
     result = run("queue", cwd=shop.path)
     assert result.returncode == 0, result.stderr
-    header, row, summary = result.stdout.strip().splitlines()
-    assert header.split() == ["ID", "AGENT", "+", "-", "FILES", "FINDINGS", "AGE", "TITLE"]
-    assert row.split()[:7] == ["claude/fix", "Claude", "Code", "+2", "-0", "1", "-"]
+    header, row, summary, bands = result.stdout.strip().splitlines()
+    assert header.split() == ["#", "SCORE", "BAND", "ID", "SYSTEMS", "AGENT", "+", "-", "FINDINGS", "AGE", "TITLE"]
+    cells = row.split()
+    assert cells[0] == "1" and cells[1].isdigit() and cells[2:4] == ["top", "5%"]
+    assert cells[4:10] == ["claude/fix", "-", "Claude", "Code", "+2", "-0"]
     assert row.endswith("Fix cart total")
     assert summary == "1 pending change(s) in 1 repository"
+    assert bands.startswith("bands: top 5% ≥ ")
 
 
 def test_hostile_titles_reach_the_terminal_inert(repo: GitRepo) -> None:

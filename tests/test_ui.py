@@ -48,7 +48,11 @@ async def test_queue_loads_and_opens_a_change(repo: GitRepo) -> None:
         opened = app.screen.change
         assert opened.id in ("ai/one", "claude/two")
         view = app.screen.query_one(DiffView)
-        assert view.total_rows == sum(2 + sum(1 + len(h.lines) for h in f.hunks) for f in opened.files)
+        findings = app.screen.findings
+        top = 1 if any(f.path is None for f in findings) else 0
+        diff_rows = sum(2 + sum(1 + len(h.lines) for h in f.hunks) for f in opened.files)
+        assert view.total_rows == diff_rows + len(findings) + top
+        assert len(view.layout_map.finding_rows) == len(findings)
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
 

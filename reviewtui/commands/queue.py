@@ -1,4 +1,4 @@
-"""`reviewtui queue`: the pending changes as a table, or as JSON for scripts."""
+"""`reviewtui queue`: the pending changes ranked by risk, as a table or as JSON for scripts."""
 
 from __future__ import annotations
 
@@ -6,35 +6,67 @@ import argparse
 import json
 import shutil
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from reviewtui.analysis import Analyzer
+from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.clock import age_label
 from reviewtui.commands.options import add_selection, queue_request
-from reviewtui.export import change_summary
-from reviewtui.model import Change
+from reviewtui.export import change_summary, risk_dict
 from reviewtui.queue import QueueLoader
+from reviewtui.risk.bands import banding
 from reviewtui.rules.rule import Severity
 from reviewtui.table import Column, render_table
 from reviewtui.text import inert
 
 _COLUMNS = (
+    Column("#", ">"),
+    Column("SCORE", ">"),
+    Column("BAND"),
     Column("ID"),
     Column("REPO"),
+    Column("SYSTEMS"),
     Column("AGENT"),
     Column("+", ">"),
     Column("-", ">"),
-    Column("FILES", ">"),
     Column("FINDINGS"),
     Column("AGE", ">"),
     Column("TITLE", flexible=True),
 )
 
 
+@dataclass(slots=True)
+class _Entry:
+    """What the listing needs of an analysed change; hunks are dropped as soon as each change is analysed."""
+
+    summary: dict[str, Any]
+    score: float
+    effort: float
+    created: datetime | None
+    system: str
+    row: list[str]
+
+
+SORTS: dict[str, Callable[[_Entry], Any]] = {
+    "score": lambda e: (-e.score, e.summary["id"]),
+    "effort": lambda e: (-e.effort, -e.score, e.summary["id"]),
+    "age": lambda e: (e.created is None, e.created.timestamp() if e.created else 0.0, e.summary["id"]),
+    "system": lambda e: (e.system == "", e.system, -e.score, e.summary["id"]),
+}
+
+
 def register(commands: Any) -> None:
-    parser = commands.add_parser("queue", help="list the pending changes")
+    parser = commands.add_parser("queue", help="list the pending changes, riskiest first")
     add_selection(parser)
+    parser.add_argument(
+        "--sort",
+        choices=tuple(SORTS),
+        default="score",
+        help="score (default), effort (risk per changed line), age (oldest first), system",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per change")
     parser.set_defaults(handler=run)
 
@@ -42,49 +74,63 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     loader = QueueLoader(queue_request(args))
     analyzer = Analyzer()
+    entries = [_entry(analyzer.analyze(change)) for change in loader.changes()]
+    bands = banding([e.score for e in entries])
+    entries.sort(key=SORTS[args.sort])
+    for rank, entry in enumerate(entries, 1):
+        entry.summary["rank"] = rank
+        entry.summary["band"] = bands.band(entry.score)
+        entry.summary["band_thresholds"] = dict(bands.thresholds)
     if args.json:
-        _write_json(loader, analyzer)
+        json.dump([e.summary for e in entries], sys.stdout, ensure_ascii=True, indent=None)
+        sys.stdout.write("\n")
+        print(f"reviewtui: {loader.report.summary()}", file=sys.stderr)
     else:
-        rows = [_row(change, analyzer.analyze(change).counts()) for change in loader.ordered()]
-        several = len(loader.report.repos) > 1
-        columns = [c for c in _COLUMNS if several or c.title != "REPO"]
-        if rows:
-            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-            print(render_table(columns, [row if several else row[:1] + row[2:] for row in rows], width=width))
+        _print_table(entries, len(loader.report.repos) > 1)
         print(loader.report.summary())
+        if bands.thresholds:
+            print(f"bands: {bands.describe()}")
     for warning in loader.report.warnings:
         print(f"reviewtui: warning: {inert(warning)}", file=sys.stderr)
     return 0
 
 
-def _write_json(loader: QueueLoader, analyzer: Analyzer) -> None:
-    """Write the array as changes arrive, so `--commits` over a long history never holds every hunk at once."""
-    out = sys.stdout
-    count = 0
-    for change in loader.ordered():
-        summary = change_summary(change)
-        summary["findings"] = analyzer.analyze(change).counts()
-        out.write(",\n" if count else "[\n")
-        out.write(json.dumps(summary, ensure_ascii=True))
-        count += 1
-    out.write("\n]\n" if count else "[]\n")
-    print(f"reviewtui: {loader.report.summary()}", file=sys.stderr)
-
-
-def _row(change: Change, counts: dict[str, int]) -> list[str]:
+def _entry(analysis: Analysis) -> _Entry:
+    change, risk = analysis.change, analysis.risk
+    summary = change_summary(change)
+    summary["findings"] = analysis.counts()
+    summary.update(risk_dict(risk))
     stats = change.stats
-    agent = change.agent.name if change.agent else "human"
-    return [
+    systems = ",".join(f"{name}{'*' if tier == 1 else ''}" for name, tier in risk.systems) or "-"
+    row = [
+        "",
+        f"{risk.score:.0f}",
+        "",
         change.id,
         Path(change.repo).name,
-        agent,
+        systems,
+        change.agent.name if change.agent else "human",
         f"+{stats.added}",
         f"-{stats.deleted}",
-        str(stats.files),
-        counts_label(counts),
+        counts_label(analysis.counts()),
         age_label(change.created),
         change.title,
     ]
+    first_system = min(risk.systems, key=lambda s: (s[1], s[0]))[0] if risk.systems else ""
+    return _Entry(summary, risk.score, risk.effort_aware, change.created, first_system, row)
+
+
+def _print_table(entries: list[_Entry], several: bool) -> None:
+    if not entries:
+        return
+    columns = [c for c in _COLUMNS if several or c.title != "REPO"]
+    rows = []
+    for entry in entries:
+        row = list(entry.row)
+        row[0], row[2] = str(entry.summary["rank"]), entry.summary["band"]
+        rows.append(row if several else row[:4] + row[5:])
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print(render_table(columns, rows, width=width))
 
 
 def counts_label(counts: dict[str, int]) -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def _with_imported(analysis: Analysis, logs: list[Any], mode: str) -> Analysis:
     for log in logs:
         imported += findings_for_change(log, analysis.change, repo_root=Path(analysis.change.repo), mode=mode)
     findings = sorted({*analysis.findings, *imported}, key=Finding.sort_key)
-    return Analysis(analysis.change, tuple(findings), analysis.ruleset)
+    return replace(analysis, findings=tuple(findings))
 
 
 def _render(form: str, analyses: list[Analysis]) -> str:
