@@ -122,6 +122,7 @@ def _render(form: str, analyses: list[Analysis]) -> str:
             list(rules.values()),
             tool_version=__version__,
             repo_root=Path(analyses[0].change.repo) if analyses else None,
+            changes={a.change.id: a.change for a in analyses},
         )
         return json.dumps(log, indent=1, ensure_ascii=True) + "\n"
     return _text(analyses)
