@@ -87,3 +87,36 @@ def test_queue_json_keeps_its_contract_with_findings(scanned: GitRepo) -> None:
     assert changes["ai/prints"].keys() >= REQUIRED_KEYS
     assert changes["ai/prints"]["findings"]["low"] >= 1
     assert changes["ai/governance"]["findings"]["critical"] >= 1
+
+
+def test_sarif_import_and_export(scanned: GitRepo, tmp_path: Path) -> None:
+    log = {
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "Semgrep OSS", "rules": [
+                {"id": "py.print", "defaultConfiguration": {"level": "error"}, "shortDescription": {"text": "print"}}
+            ]}},
+            "results": [
+                {"ruleId": "py.print", "message": {"text": "print found"}, "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": "app.py"}, "region": {"startLine": 2}}}]},
+                {"ruleId": "py.print", "message": {"text": "elsewhere"}, "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": "lib.py"}, "region": {"startLine": 1}}}]},
+            ],
+        }],
+    }
+    sarif_in = tmp_path / "semgrep.sarif"
+    sarif_in.write_text(json.dumps(log))
+    result = run("scan", "--repo", str(scanned.path), "--sarif", str(sarif_in), "--format", "json", "ai/prints")
+    assert result.returncode == 0, result.stderr
+    imported = [f for f in json.loads(result.stdout) if f["source"] == "sarif:Semgrep OSS"]
+    assert [(f["rule"], f["line"], f["severity"], f["tool"]) for f in imported] == [
+        ("py.print", 2, "high", "Semgrep OSS")
+    ]  # lib.py is not in the change: filtered out in the default `added` mode
+    exported = run("scan", "--repo", str(scanned.path), "--sarif", str(sarif_in), "--format", "sarif", "ai/prints")
+    sarif_out = json.loads(exported.stdout)
+    assert sarif_out["version"] == "2.1.0"
+    assert sarif_out["runs"][0]["tool"]["driver"]["name"] == "reviewtui"
+    assert any(run_["tool"]["driver"]["name"] == "Semgrep OSS" for run_ in sarif_out["runs"][1:])
+    broken = tmp_path / "broken.sarif"
+    broken.write_text("{not json")
+    assert_clean_error(run("scan", "--repo", str(scanned.path), "--sarif", str(broken)), "broken.sarif")
