@@ -15,7 +15,7 @@ from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change, SourceKind
 from reviewtui.repository import Repository
-from reviewtui.risk.features import measure
+from reviewtui.risk.features import Measurements, measure
 from reviewtui.risk.history import HistoryIndex
 from reviewtui.risk.score import RiskScore, score
 from reviewtui.risk.weights import MODEL_FILE, RiskModel, parse_model
@@ -34,6 +34,8 @@ class Analysis:
     findings: tuple[Finding, ...]
     ruleset: RuleSet
     risk: RiskScore
+    measurements: Measurements
+    """The raw feature values behind `risk` (what calibration fits on)."""
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zeros included) so consumers need no defaults."""
@@ -61,7 +63,7 @@ class Analyzer:
         history = self.history(repo)
         measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
         risk = score(measurements, findings, self.risk_model(repo, base))
-        return Analysis(change, findings, ruleset, risk)
+        return Analysis(change, findings, ruleset, risk, measurements)
 
     def history(self, repo: Repository | None) -> HistoryIndex | None:
         """One pass over the base branch's history per repository per run."""
