@@ -110,8 +110,9 @@ def glob_match(pattern: str, path: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _compile(pattern: str) -> re.Pattern[str]:
-    """`**` any depth, `*` and `?` within a segment; a pattern without a slash matches the name at any depth;
-    a trailing slash or a bare directory name matches everything under it."""
+    """CODEOWNERS semantics: `**` any depth, `*` and `?` within a segment; a pattern without a slash matches the
+    name at any depth; a trailing slash or a plain name matches everything under it, but `docs/*` only the files
+    directly in docs/."""
     pattern = pattern.strip()
     anchored = "/" in pattern.rstrip("/")
     pattern = pattern.lstrip("/")
@@ -137,4 +138,6 @@ def _compile(pattern: str) -> re.Pattern[str]:
             i += 1
     body = "".join(out)
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + body + "(?:/.*)?", re.DOTALL)
+    last = pattern.rsplit("/", 1)[-1]
+    suffix = "" if "*" in last or "?" in last else "(?:/.*)?"
+    return re.compile(prefix + body + suffix, re.DOTALL)
