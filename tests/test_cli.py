@@ -143,7 +143,7 @@ def test_init_writes_once(repo: GitRepo) -> None:
     assert result.returncode == 0, result.stderr
     written = repo.path / ".reviewtui" / "config.toml"
     assert 'base = "main"' in written.read_text()
-    assert_clean_error(run("init", "--repo", str(repo.path)), "already exists")
+    assert_clean_error(run("init", "--repo", str(repo.path)), "already initialised")
 
 
 def test_tui_refuses_without_a_terminal(repo: GitRepo) -> None:
@@ -154,3 +154,19 @@ def test_usage_errors_exit_2() -> None:
     result = run("queue", "--bogus")
     assert result.returncode == 2
     assert "unrecognized arguments: --bogus" in result.stderr
+
+
+def test_init_drafts_the_system_map_from_codeowners(repo: GitRepo) -> None:
+    repo.write(".github/CODEOWNERS", "# owners\n* @shop/everyone\n/services/checkout/ @shop/checkout @alice\n"
+                                     "/libs/cart/ @shop/checkout\n*.tf @shop/infra\ndocs/ @shop/docs # docs\n")
+    result = run("init", "--repo", str(repo.path))
+    assert result.returncode == 0, result.stderr
+    from reviewtui.systems import parse_system_map
+
+    drafted = parse_system_map((repo.path / ".reviewtui" / "systems.toml").read_text(), "draft")
+    assert [(s.name, s.tier, s.paths, s.owners) for s in drafted.systems] == [
+        ("checkout", 2, ("/services/checkout/", "/libs/cart/"), ("@shop/checkout", "@alice")),
+        ("infra", 2, ("*.tf",), ("@shop/infra",)),
+        ("docs", 2, ("docs/",), ("@shop/docs",)),
+    ]
+    assert drafted.systems_for("services/checkout/cart.py")[0].name == "checkout"
