@@ -17,7 +17,7 @@ HOSTILE = "evil \x1b[2J\x1b]52;c;cHduZWQ=\x07 [bold red]markup[/] \u202eesrever"
 
 
 def make_queue(repo: GitRepo) -> None:
-    for name, text in (("ai/one", "one\n"), ("claude/two", f"safe\n{HOSTILE}\n")):
+    for name, text in (("ai/one", f"one\nsafe\n{HOSTILE}\n"), ("claude/two", f"safe\n{HOSTILE}\n")):
         repo.checkout(name, new=True, start="main")
         repo.write(f"{name.replace('/', '_')}.py", text)
         repo.commit(f"Add {name} {HOSTILE}")
@@ -133,8 +133,6 @@ def test_terminal_bytes_from_a_real_pty(repo: GitRepo) -> None:
         read_until(b"esrever", 20)
         read_until(b"claude/two", 20)  # both rows are in before the cursor moves
         read_until(b"pending change(s)", 20)
-        os.write(master, b"j")
-        time.sleep(0.3)
         os.write(master, b"\r")
         read_until(b"safe", 10)
         time.sleep(0.5)

@@ -6,9 +6,7 @@ import argparse
 import json
 import shutil
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from reviewtui.clock import age_label
 from reviewtui.commands.options import add_selection, queue_request
 from reviewtui.export import change_summary, risk_dict
 from reviewtui.queue import QueueLoader
+from reviewtui.ranking import SORTS, RankKey, rank_key
 from reviewtui.risk.bands import banding
 from reviewtui.rules.rule import Severity
 from reviewtui.table import Column, render_table
@@ -43,19 +42,8 @@ class _Entry:
     """What the listing needs of an analysed change; hunks are dropped as soon as each change is analysed."""
 
     summary: dict[str, Any]
-    score: float
-    effort: float
-    created: datetime | None
-    system: str
+    key: RankKey
     row: list[str]
-
-
-SORTS: dict[str, Callable[[_Entry], Any]] = {
-    "score": lambda e: (-e.score, e.summary["id"]),
-    "effort": lambda e: (-e.effort, -e.score, e.summary["id"]),
-    "age": lambda e: (e.created is None, e.created.timestamp() if e.created else 0.0, e.summary["id"]),
-    "system": lambda e: (e.system == "", e.system, -e.score, e.summary["id"]),
-}
 
 
 def register(commands: Any) -> None:
@@ -75,11 +63,12 @@ def run(args: argparse.Namespace) -> int:
     loader = QueueLoader(queue_request(args))
     analyzer = Analyzer()
     entries = [_entry(analyzer.analyze(change)) for change in loader.changes()]
-    bands = banding([e.score for e in entries])
-    entries.sort(key=SORTS[args.sort])
+    bands = banding([e.key.score for e in entries])
+    order = SORTS[args.sort]
+    entries.sort(key=lambda e: order(e.key))
     for rank, entry in enumerate(entries, 1):
         entry.summary["rank"] = rank
-        entry.summary["band"] = bands.band(entry.score)
+        entry.summary["band"] = bands.band(entry.key.score)
         entry.summary["band_thresholds"] = dict(bands.thresholds)
     if args.json:
         json.dump([e.summary for e in entries], sys.stdout, ensure_ascii=True, indent=None)
@@ -116,8 +105,7 @@ def _entry(analysis: Analysis) -> _Entry:
         age_label(change.created),
         change.title,
     ]
-    first_system = min(risk.systems, key=lambda s: (s[1], s[0]))[0] if risk.systems else ""
-    return _Entry(summary, risk.score, risk.effort_aware, change.created, first_system, row)
+    return _Entry(summary, rank_key(analysis), row)
 
 
 def _print_table(entries: list[_Entry], several: bool) -> None:

@@ -23,7 +23,9 @@ from textual.worker import get_current_worker
 from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.clock import age_label
 from reviewtui.errors import ReviewtuiError
-from reviewtui.queue import QueueLoader, QueueRequest, queue_order
+from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.ranking import SORTS, rank_key
+from reviewtui.risk.bands import Banding, banding
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.review import ReviewScreen
 from reviewtui.ui.widgets.diff_view import SEVERITY_COLOURS
@@ -38,6 +40,7 @@ class QueueScreen(Screen[None]):
         Binding("enter", "open", "Open", id="open", priority=True),
         Binding("j", "cursor_down", "Down", show=False, id="down"),
         Binding("k", "cursor_up", "Up", show=False, id="up"),
+        Binding("o", "cycle_sort", "Order", id="sort"),
         Binding("r", "reload", "Reload", id="reload"),
     ]
     """
@@ -45,6 +48,7 @@ class QueueScreen(Screen[None]):
     | :- | :- |
     | `enter` | Open the highlighted change. |
     | `j` / `k` | Move down / up. |
+    | `o` | Cycle the order: score, effort (risk per line), age, system. |
     | `r` | Reload the queue from git. |
     """
 
@@ -58,6 +62,8 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.request = request
         self.changes: dict[str, Analysis] = {}
+        self.sort = "score"
+        self.bands = banding([])
         self._several_repos = False
 
     def compose(self) -> ComposeResult:
@@ -77,7 +83,10 @@ class QueueScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for label, key in (
+            ("SCORE", "score"),
+            ("BAND", "band"),
             ("ID", "id"),
+            ("SYSTEMS", "systems"),
             ("AGENT", "agent"),
             ("+", "added"),
             ("-", "deleted"),
@@ -119,30 +128,31 @@ class QueueScreen(Screen[None]):
             change = analysis.change
             key = f"{change.repo}\0{change.id}"
             self.changes[key] = analysis
-            table.add_row(*_row(analysis), key=key)
+            table.add_row(*_row(analysis, None), key=key)
         self._set_status(f"loading… {loader.report.loaded} change(s)")
         if table.row_count and table.cursor_row == 0:
             self._show_details(0)
 
     def _finished(self, loader: QueueLoader) -> None:
         report = loader.report
-        self._set_status(report.summary())
         self._sort_rows()
+        bands = f" · bands: {self.bands.describe()}" if self.bands.thresholds else ""
+        self._set_status(f"{report.summary()} · sorted by {self.sort}{bands}")
         for warning in report.warnings:
             self.notify(warning, severity="warning", markup=False)
         if not report.loaded:
             self.query_one("#details", Static).update(Text("Nothing is waiting for review."))
 
     def _sort_rows(self) -> None:
-        """Rows arrive source by source; once all are in, list them in the queue's order (as the CLI does)."""
+        """Rows arrive as analysis finishes; once all are in, bands are known and rows take the queue's order."""
         table = self.query_one(DataTable)
-        ordered = sorted(self.changes.items(), key=lambda item: queue_order(item[1].change))
-        if [key for key, _ in ordered] == [row.value for row in table.rows]:
-            return
+        self.bands = banding([a.risk.score for a in self.changes.values()])
+        order = SORTS[self.sort]
+        ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
         selected = self._selected()
         table.clear()
         for key, analysis in ordered:
-            table.add_row(*_row(analysis), key=key)
+            table.add_row(*_row(analysis, self.bands), key=key)
         if selected is not None:
             table.move_cursor(row=table.get_row_index(f"{selected.change.repo}\0{selected.change.id}"))
 
@@ -182,18 +192,34 @@ class QueueScreen(Screen[None]):
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
 
+    def action_cycle_sort(self) -> None:
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self._sort_rows()
+        self.notify(f"sorted by {self.sort}", timeout=2)
+
     def action_reload(self) -> None:
         self._reset_table()
         self._set_status("reloading the queue…")
         self.load_queue()
 
 
-def _row(analysis: Analysis) -> tuple[Text, ...]:
+def _row(analysis: Analysis, bands: Banding | None) -> tuple[Text, ...]:
     change = analysis.change
     stats = change.stats
+    risk = analysis.risk
     agent = change.agent.name if change.agent else "human"
+    band = bands.band(risk.score) if bands is not None else "…"
+    systems = Text()
+    for index, (name, tier) in enumerate(risk.systems):
+        if index:
+            systems.append(",")
+        systems.append_text(safe_text(name, "bold red" if tier == 1 else ""))
     return (
+        Text(f"{risk.score:.0f}", style=_score_style(band), justify="right"),
+        Text(band, style=_score_style(band)),
         safe_text(change.id, "bold"),
+        systems or Text("-", style="dim"),
         safe_text(agent, "magenta" if change.agent else "dim"),
         Text(f"+{stats.added}", style="green", justify="right"),
         Text(f"-{stats.deleted}", style="red", justify="right"),
@@ -202,6 +228,10 @@ def _row(analysis: Analysis) -> tuple[Text, ...]:
         Text(age_label(change.created), justify="right"),
         safe_text(change.title),
     )
+
+
+def _score_style(band: str) -> str:
+    return {"top 5%": "bold #ff5f87", "top 10%": "bold #ff8700", "top 50%": "#ffd75f"}.get(band, "dim")
 
 
 def findings_badge(counts: dict[str, int]) -> Text:
@@ -213,6 +243,29 @@ def findings_badge(counts: dict[str, int]) -> Text:
                 out.append(" ")
             out.append(f"{counts[severity]}{severity[0].upper()}", style=f"bold {SEVERITY_COLOURS[severity]}")
     return out or Text("-", style="dim")
+
+
+def risk_panel(analysis: Analysis) -> Text:
+    """Why the score is what it is: impact, each feature's points, what would lower it, and hard flags."""
+    risk = analysis.risk
+    out = Text()
+    out.append(f"Risk {risk.score:.0f}/100", "bold")
+    out.append(f"  likelihood {risk.likelihood:.0%} × impact {risk.impact:g} ({risk.impact_reason})\n", "dim")
+    for flag in risk.flags[:5]:
+        out.append_text(safe_text(f"  ⚑ {flag}", "bold #ff5f87"))
+        out.append("\n")
+    for part in risk.breakdown[:10]:
+        sign = "+" if part.points >= 0 and part.feature != "base_rate" else ""
+        value = "" if part.feature == "base_rate" else f" = {part.value:g}"
+        out.append(f"  {sign}{part.points:>5.1f}  ", "green" if part.points < 0 else "")
+        out.append(f"{part.label}{value}\n")
+    if len(risk.breakdown) > 10:
+        rest = sum(p.points for p in risk.breakdown[10:])
+        out.append(f"  {rest:>+6.1f}  {len(risk.breakdown) - 10} more features\n", "dim")
+    for hint in risk.hints[:4]:
+        out.append(f"  → {hint.text} (−{hint.saves:.0f})\n", "cyan")
+    out.append("\n")
+    return out
 
 
 def details(analysis: Analysis) -> Text:
@@ -233,6 +286,7 @@ def details(analysis: Analysis) -> Text:
     else:
         out.append("Human-only change (no AI signal found)", "bold")
     out.append("\n\n")
+    out.append_text(risk_panel(analysis))
     out.append(f"Findings ({len(analysis.findings)})\n", "bold")
     for finding in analysis.findings[:12]:
         out.append(f"  {finding.severity.value:<8} ", SEVERITY_COLOURS[finding.severity.value])
