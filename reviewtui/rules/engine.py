@@ -7,7 +7,9 @@ the same findings in the same order, which approvals and audits depend on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import re
+from collections.abc import Iterable, Iterator, Sequence
 
 from reviewtui.model import Change, FileChange
 from reviewtui.rules.checks import CheckInput, get_check
@@ -15,7 +17,7 @@ from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Finding, Hit
 from reviewtui.rules.rule import Rule, Scope
 from reviewtui.rules.ruleset import RuleSet
-from reviewtui.rules.walk import file_hit, lines
+from reviewtui.rules.walk import SCOPE_KINDS, every_line, file_hit
 from reviewtui.systems import glob_match
 
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
@@ -23,11 +25,19 @@ _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES
 
 def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
     findings: list[Finding] = []
+    regex_rules = [r for r in ruleset.rules if r.check is None and r.scope in _LINE_SCOPES]
+    regex_ids = {r.id for r in regex_rules}
     for rule in ruleset.rules:
+        if rule.id in regex_ids:
+            continue
         files = [f for f in change.files if applies(rule, f, context)]
         if not files and (rule.scope is not Scope.CHANGE or rule.tier1_only or rule.paths or rule.languages):
             continue
         findings += (_finding(rule, change, hit) for hit in _hits(rule, change, files, context))
+    for file in change.files:
+        applicable = tuple(r for r in regex_rules if applies(r, file, context))
+        if applicable:
+            findings += (_finding(rule, change, hit) for rule, hit in _regex_file(file, applicable))
     return sorted(set(findings), key=Finding.sort_key)
 
 
@@ -48,18 +58,34 @@ def _hits(rule: Rule, change: Change, files: Sequence[FileChange], context: Scan
         spec = get_check(rule.check)
         assert spec is not None, "packs are validated on load"
         return spec.function(CheckInput(rule, change, files, context))
-    if rule.scope in _LINE_SCOPES:
-        return _regex_lines(rule, files)
     return _file_events(rule, files)
 
 
-def _regex_lines(rule: Rule, files: Sequence[FileChange]) -> Iterable[Hit]:
-    pattern = rule.pattern
-    assert pattern is not None
-    for located in lines(files, rule.scope):
-        match = pattern.search(located.line.text)
-        if match is not None:
-            yield located.hit(span=match.span())
+def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rule, Hit]]:
+    """Every regex rule over one file's lines in a single pass. Most lines match no rule, so one combined
+    pattern rejects them with one search instead of one search per rule."""
+    prefilter = _prefilter(tuple(r.pattern.pattern for r in rules if r.pattern is not None))
+    for located in every_line([file]):
+        text = located.line.text
+        if prefilter is not None and prefilter.search(text) is None:
+            continue
+        for rule in rules:
+            if located.line.kind not in SCOPE_KINDS[rule.scope]:
+                continue
+            assert rule.pattern is not None
+            match = rule.pattern.search(text)
+            if match is not None:
+                yield rule, located.hit(span=match.span())
+
+
+@functools.lru_cache(maxsize=512)
+def _prefilter(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """An alternation of the rules' patterns, or None (no prefiltering) when they cannot be combined, e.g. a
+    pattern with global inline flags or a named group used by two rules."""
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:
+        return None
 
 
 def _file_events(rule: Rule, files: Sequence[FileChange]) -> Iterable[Hit]:

@@ -9,7 +9,7 @@ from reviewtui.model import DiffLine, FileChange, LineKind
 from reviewtui.rules.finding import Hit, Side
 from reviewtui.rules.rule import Scope
 
-_KINDS = {
+SCOPE_KINDS = {
     Scope.ADDED: frozenset({LineKind.ADDED}),
     Scope.REMOVED: frozenset({LineKind.REMOVED}),
     Scope.CONTEXT: frozenset({LineKind.CONTEXT}),
@@ -37,12 +37,20 @@ class Located:
 
 def lines(files: Sequence[FileChange], scope: Scope) -> Iterator[Located]:
     """Lines of the given kinds, in diff order."""
-    kinds = _KINDS[scope]
+    kinds = SCOPE_KINDS[scope]
     for file in files:
         for index, hunk in enumerate(file.hunks):
             for line in hunk.lines:
                 if line.kind in kinds:
                     yield Located(file, index, line)
+
+
+def every_line(files: Sequence[FileChange]) -> Iterator[Located]:
+    """Every line of every hunk, in diff order."""
+    for file in files:
+        for index, hunk in enumerate(file.hunks):
+            for line in hunk.lines:
+                yield Located(file, index, line)
 
 
 def added(files: Sequence[FileChange]) -> Iterator[Located]:

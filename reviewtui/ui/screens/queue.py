@@ -26,6 +26,7 @@ from reviewtui.errors import ReviewtuiError
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.ranking import SORTS, rank_key
 from reviewtui.risk.bands import Banding, banding
+from reviewtui.table import clip
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.review import ReviewScreen
 from reviewtui.ui.widgets.diff_view import SEVERITY_COLOURS
@@ -85,15 +86,14 @@ class QueueScreen(Screen[None]):
         for label, key in (
             ("SCORE", "score"),
             ("BAND", "band"),
+            ("FINDINGS", "findings"),
             ("ID", "id"),
+            ("TITLE", "title"),
             ("SYSTEMS", "systems"),
             ("AGENT", "agent"),
             ("+", "added"),
             ("-", "deleted"),
-            ("FILES", "files"),
-            ("FINDINGS", "findings"),
             ("AGE", "age"),
-            ("TITLE", "title"),
         ):
             table.add_column(label, key=key)
         self.changes.clear()
@@ -218,15 +218,14 @@ def _row(analysis: Analysis, bands: Banding | None) -> tuple[Text, ...]:
     return (
         Text(f"{risk.score:.0f}", style=_score_style(band), justify="right"),
         Text(band, style=_score_style(band)),
-        safe_text(change.id, "bold"),
+        findings_badge(analysis.counts()),
+        safe_text(clip(change.id, 30), "bold"),
+        safe_text(clip(change.title, 48)),
         systems or Text("-", style="dim"),
         safe_text(agent, "magenta" if change.agent else "dim"),
         Text(f"+{stats.added}", style="green", justify="right"),
         Text(f"-{stats.deleted}", style="red", justify="right"),
-        Text(str(stats.files), justify="right"),
-        findings_badge(analysis.counts()),
         Text(age_label(change.created), justify="right"),
-        safe_text(change.title),
     )
 
 
@@ -251,8 +250,9 @@ def risk_panel(analysis: Analysis) -> Text:
     out = Text()
     out.append(f"Risk {risk.score:.0f}/100", "bold")
     out.append(f"  likelihood {risk.likelihood:.0%} × impact {risk.impact:g} ({risk.impact_reason})\n", "dim")
-    for flag in risk.flags[:5]:
-        out.append_text(safe_text(f"  ⚑ {flag}", "bold #ff5f87"))
+    flagged = sorted({flag.split(":", 1)[0] for flag in risk.flags})
+    if flagged:
+        out.append_text(safe_text(f"  ⚑ critical: {', '.join(flagged)}", "bold #ff5f87"))
         out.append("\n")
     for part in risk.breakdown[:10]:
         sign = "+" if part.points >= 0 and part.feature != "base_rate" else ""
