@@ -264,7 +264,7 @@ def test_mbox_with_several_messages_gives_one_change_each(repo: GitRepo, tmp_pat
 
 
 def test_unusable_patches_are_clear_errors(repo: GitRepo, tmp_path: Path) -> None:
-    with pytest.raises(PatchError, match="no such folder of patches"):
+    with pytest.raises(PatchError, match="no such file or folder of patches"):
         load(repo.path, patches=tmp_path / "missing")
     folder = tmp_path / "bad"
     folder.mkdir()
@@ -341,3 +341,10 @@ def test_squash_merged_pull_request_is_not_pending(repo: GitRepo) -> None:
     assert loader.report.summary() == (
         "1 pending change(s) in 1 repository; skipped 1 already merged (1 squashed or rebased)"
     )
+
+
+def test_a_single_patch_file_can_be_given(repo: GitRepo, tmp_path: Path) -> None:
+    single = tmp_path / "one.txt"
+    single.write_text("--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-old\n+new\n")
+    changes, _ = load(repo.path, patches=single)
+    assert list(changes) == ["patch:one.txt"]

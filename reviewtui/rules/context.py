@@ -7,10 +7,14 @@ with those checks seeing an empty tree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from reviewtui.repository import Repository
 from reviewtui.systems import SystemMap
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -19,6 +23,7 @@ class ScanContext:
     systems: SystemMap = field(default_factory=SystemMap)
     _trees: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _blobs: dict[tuple[str, str], bytes | None] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
 
     def tree(self, rev: str | None) -> frozenset[str]:
         """Every file path at `rev` (one `ls-tree` per revision per run)."""
@@ -37,6 +42,12 @@ class ScanContext:
         if key not in self._blobs:
             self._blobs[key] = self.repo.show_file(rev, path)
         return self._blobs[key]
+
+    def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """Derived data shared by every change of a run (e.g. parsed manifests at one base): computed once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def is_tier1(self, path: str) -> bool:
         return self.systems.is_tier1(path)

@@ -75,7 +75,10 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
             assert rule.pattern is not None
             match = rule.pattern.search(text)
             if match is not None:
-                yield rule, located.hit(span=match.span())
+                # A pattern may need context to match (`^\s*force_destroy`); a group named `span` marks the part
+                # the finding should underline.
+                group = "span" if "span" in rule.pattern.groupindex and match.group("span") is not None else 0
+                yield rule, located.hit(span=match.span(group))
 
 
 @functools.lru_cache(maxsize=512)
@@ -83,9 +86,12 @@ def _prefilter(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """An alternation of the rules' patterns, or None (no prefiltering) when they cannot be combined, e.g. a
     pattern with global inline flags or a named group used by two rules."""
     try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns))
+        return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
     except re.error:
         return None
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
 def _file_events(rule: Rule, files: Sequence[FileChange]) -> Iterable[Hit]:

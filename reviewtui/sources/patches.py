@@ -27,9 +27,12 @@ _PLAIN_DIFF_START = (b"diff ", b"--- ", b"Index: ", b"*** ")
 
 
 def patch_files(folder: Path) -> list[Path]:
-    """The patch files of a folder, in name order (format-patch numbers them so that this is series order)."""
+    """The patch files of a folder, in name order (format-patch numbers them so that this is series order);
+    a single file given instead of a folder is taken as it is, whatever its name."""
+    if folder.is_file():
+        return [folder]
     if not folder.is_dir():
-        raise PatchError(f"{folder}: no such folder of patches")
+        raise PatchError(f"{folder}: no such file or folder of patches")
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PATCH_SUFFIXES)
 
 

@@ -202,3 +202,9 @@ def test_very_large_change(tmp_path: Path) -> None:
     assert len(hits) == 1 and hits[0].path is None
     assert "1200 changed lines in 1 files" in hits[0].message
     assert rule_hits(tmp_path / "small", "very-large-change", {}, {"small.txt": "x\n" * 10}) == []
+
+
+def test_a_span_group_narrows_what_a_finding_underlines(tmp_path: Path) -> None:
+    pack = LOCAL_PACK.replace(PATTERN, "pattern = '^\\s*x = (?P<span>print)\\('")
+    hits = rule_hits(tmp_path, "no-print", {".reviewtui/rules/s.toml": pack}, {"a.py": "    x = print(1)\n"})
+    assert [(f.line, f.span) for f in hits] == [(1, (8, 13))]
