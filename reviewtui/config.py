@@ -61,6 +61,8 @@ class RulesConfig:
     central: tuple[Path, ...] = ()
     disable: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
+    options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    """Per-rule option overrides for built-in checks (`[rules.options."rule-id"]`), validated by the rule set."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ _QUEUE_KEYS = {
 }
 _WORKSPACE_KEYS = {"repos": "strings"}
 _AGENT_KEYS = {key: ("string" if key in ("name", "kind") else "strings") for key in AGENT_FIELDS}
-_RULES_KEYS = {"central": "strings", "disable": "strings", "severity": "table"}
+_RULES_KEYS = {"central": "strings", "disable": "strings", "severity": "table", "options": "table"}
 _SEVERITIES = ("info", "low", "medium", "high", "critical")
 _TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables", "rules": "table"}
 _KINDS: dict[str, tuple[type, str]] = {
@@ -131,6 +133,7 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
     central: list[Path] = []
     disable: list[str] = []
     severity: dict[str, str] = {}
+    options: dict[str, dict[str, Any]] = {}
     for path, data in layers:
         queue.update(data.get("queue", {}))
         workspace += _workspace_repos(path, data)
@@ -141,10 +144,15 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         central += [(anchor / p).expanduser().resolve() for p in rules.get("central", [])]
         disable += rules.get("disable", [])
         severity.update(rules.get("severity", {}))
+        for rule_id, values in rules.get("options", {}).items():
+            options.setdefault(rule_id, {}).update(values)
     return Config(
         queue=_queue_config(queue),
         rules=RulesConfig(
-            tuple(dict.fromkeys(central)), tuple(dict.fromkeys(disable)), tuple(sorted(severity.items()))
+            tuple(dict.fromkeys(central)),
+            tuple(dict.fromkeys(disable)),
+            tuple(sorted(severity.items())),
+            tuple(sorted((rule_id, tuple(sorted(values.items()))) for rule_id, values in options.items())),
         ),
         workspace=tuple(dict.fromkeys(workspace)),
         agents=(*agents, *builtin_identities()),
@@ -228,6 +236,9 @@ def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         _check_table(path, "workspace.", data["workspace"], _WORKSPACE_KEYS)
     if "rules" in data:
         _check_table(path, "rules.", data["rules"], _RULES_KEYS)
+        for rule, values in data["rules"].get("options", {}).items():
+            if not isinstance(values, dict):
+                raise ConfigError(f"{path}: rules.options.{rule} must be a table of check options")
         for rule, level in data["rules"].get("severity", {}).items():
             if level not in _SEVERITIES:
                 raise ConfigError(

@@ -139,6 +139,13 @@ def _validate_check(name: str, scope: Scope, options: dict[str, Any], fail: Any)
     if scope not in spec.scopes:
         allowed = ", ".join(sorted(s.value for s in spec.scopes))
         raise fail(f"check {name!r} does not work with scope {scope.value!r} (use: {allowed})")
+    validate_options(name, options, fail)
+
+
+def validate_options(name: str, options: dict[str, Any], fail: Any) -> None:
+    """Options must be ones the check declares, with the declared types (also for `[rules.options]` in config)."""
+    spec = get_check(name)
+    assert spec is not None
     for key, value in options.items():
         if key not in spec.options:
             known = ", ".join(sorted(spec.options)) or "none"

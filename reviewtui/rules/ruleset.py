@@ -19,7 +19,7 @@ from reviewtui import __version__
 from reviewtui.config import REPO_CONFIG, RulesConfig, config_from_text, load_config
 from reviewtui.errors import ConfigError
 from reviewtui.repository import Repository
-from reviewtui.rules.pack import RuleError, parse_pack
+from reviewtui.rules.pack import RuleError, parse_pack, validate_options
 from reviewtui.rules.rule import Rule, Severity
 
 LOCAL_RULES_DIR = ".reviewtui/rules"
@@ -100,15 +100,10 @@ def build_ruleset(rules: list[Rule], config: RulesConfig, packs: tuple[str, ...]
         if rule.id in first:
             raise RuleError(f"{rule.origin}: rule {rule.id}: already defined in {first[rule.id].origin}")
         first[rule.id] = rule
-    for rule_id in (*config.disable, *(rid for rid, _ in config.severity)):
+    for rule_id in (*config.disable, *(rid for rid, _ in config.severity), *(rid for rid, _ in config.options)):
         if rule_id not in first:
             raise ConfigError(f"rules configuration names unknown rule {rule_id!r}")
-    overrides = dict(config.severity)
-    in_force = tuple(
-        replace(rule, severity=Severity(overrides[rule.id])) if rule.id in overrides else rule
-        for rule in rules
-        if rule.id not in config.disable
-    )
+    in_force = tuple(_tuned(rule, config) for rule in rules if rule.id not in config.disable)
     canonical = json.dumps(
         {"tool": __version__, "rules": [r.canonical() for r in sorted(in_force, key=lambda r: r.id)]},
         sort_keys=True,
@@ -116,6 +111,20 @@ def build_ruleset(rules: list[Rule], config: RulesConfig, packs: tuple[str, ...]
         ensure_ascii=False,
     )
     return RuleSet(in_force, hashlib.sha256(canonical.encode()).hexdigest(), packs)
+
+
+def _tuned(rule: Rule, config: RulesConfig) -> Rule:
+    severities = dict(config.severity)
+    options = dict(config.options)
+    if rule.id in severities:
+        rule = replace(rule, severity=Severity(severities[rule.id]))
+    if rule.id in options:
+        if rule.check is None:
+            raise ConfigError(f"rules.options.{rule.id}: the rule has no built-in check to take options")
+        merged = {**rule.options, **dict(options[rule.id])}
+        validate_options(rule.check, merged, lambda problem: ConfigError(f"rules.options.{rule.id}: {problem}"))
+        rule = replace(rule, options=merged)
+    return rule
 
 
 class RuleLibrary:

@@ -208,3 +208,11 @@ def test_a_span_group_narrows_what_a_finding_underlines(tmp_path: Path) -> None:
     pack = LOCAL_PACK.replace(PATTERN, "pattern = '^\\s*x = (?P<span>print)\\('")
     hits = rule_hits(tmp_path, "no-print", {".reviewtui/rules/s.toml": pack}, {"a.py": "    x = print(1)\n"})
     assert [(f.line, f.span) for f in hits] == [(1, (8, 13))]
+
+
+def test_builtin_check_options_tuned_in_base_config(tmp_path: Path) -> None:
+    config = '[rules.options."very-large-change"]\nlines = 5\n'
+    hits = rule_hits(tmp_path, "very-large-change", {".reviewtui/config.toml": config}, {"a.txt": "x\n" * 10})
+    assert len(hits) == 1 and "thresholds 5 lines" in hits[0].message
+    with pytest.raises(ConfigError, match=r"rules.options.very-large-change: .*has no option 'lnes'"):
+        build_ruleset(list(builtin_rules()), RulesConfig(options=(("very-large-change", (("lnes", 5),)),)), ())
