@@ -63,13 +63,13 @@ def _hits(rule: Rule, change: Change, files: Sequence[FileChange], context: Scan
 
 def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rule, Hit]]:
     """Every regex rule over one file's lines in a single pass. Most lines match no rule, so one combined
-    pattern rejects them with one search instead of one search per rule."""
-    prefilter = _prefilter(tuple(r.pattern.pattern for r in rules if r.pattern is not None))
+    pattern rejects them with one search instead of one search per rule; rules whose patterns cannot safely join
+    the combination (back-references, global flags) are tried on every line."""
+    combined, loose = _split(rules)
     for located in every_line([file]):
         text = located.line.text
-        if prefilter is not None and prefilter.search(text) is None:
-            continue
-        for rule in rules:
+        candidates = rules if combined is None or combined.search(text) is not None else loose
+        for rule in candidates:
             if located.line.kind not in SCOPE_KINDS[rule.scope]:
                 continue
             assert rule.pattern is not None
@@ -81,16 +81,31 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
                 yield rule, located.hit(span=match.span(group))
 
 
+def _split(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str] | None, tuple[Rule, ...]]:
+    joinable = tuple(r for r in rules if r.pattern is not None and _joinable(r.pattern.pattern))
+    loose = tuple(r for r in rules if r not in joinable)
+    return _prefilter(tuple(r.pattern.pattern for r in joinable if r.pattern is not None)), loose
+
+
+def _joinable(pattern: str) -> bool:
+    """Numbered back-references would point at another rule's group once patterns are joined (a silent miss);
+    a leading global flag cannot be joined at all."""
+    return _BACKREFERENCE.search(pattern) is None and _GLOBAL_FLAGS.match(pattern) is None
+
+
 @functools.lru_cache(maxsize=512)
 def _prefilter(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """An alternation of the rules' patterns, or None (no prefiltering) when they cannot be combined, e.g. a
-    pattern with global inline flags or a named group used by two rules."""
+    """An alternation of the rules' patterns, named groups made anonymous so two rules may use the same name."""
+    if not patterns:
+        return None
     try:
         return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
     except re.error:
         return None
 
 
+_BACKREFERENCE = re.compile(r"\\[1-9]|\\g<|\(\?P=")
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 

@@ -216,3 +216,35 @@ def test_builtin_check_options_tuned_in_base_config(tmp_path: Path) -> None:
     assert len(hits) == 1 and "thresholds 5 lines" in hits[0].message
     with pytest.raises(ConfigError, match=r"rules.options.very-large-change: .*has no option 'lnes'"):
         build_ruleset(list(builtin_rules()), RulesConfig(options=(("very-large-change", (("lnes", 5),)),)), ())
+
+
+def test_back_references_survive_the_combined_prefilter(tmp_path: Path) -> None:
+    pack = """
+[[rule]]
+id = "first"
+title = "t"
+severity = "low"
+scope = "added"
+pattern = '(foo)bar'
+message = "m"
+
+[[rule]]
+id = "self-compare"
+title = "t"
+severity = "low"
+scope = "added"
+pattern = 'assert (\\w+) == \\1$'
+message = "m"
+
+[[rule]]
+id = "flagged"
+title = "t"
+severity = "low"
+scope = "added"
+pattern = '(?i)shout'
+message = "m"
+"""
+    findings = scan_files(tmp_path, {".reviewtui/rules/r.toml": pack}, {"t.txt": "assert x == x\nSHOUT\nfoobar\n"})
+    assert sorted((f.rule, f.line) for f in findings if f.rule in {"first", "self-compare", "flagged"}) == [
+        ("first", 3), ("flagged", 2), ("self-compare", 1)
+    ]
