@@ -135,7 +135,8 @@ def test_unreadable_patch(repo: GitRepo, tmp_path: Path) -> None:
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.patch").write_text("@@ -1 +1 @@\n-a\n+b\n")
     assert_clean_error(run("queue", "--repo", str(repo.path), "--patches", str(tmp_path / "p")), "x.patch")
-    assert_clean_error(run("queue", "--repo", str(repo.path), "--patches", str(tmp_path / "none")), "no such file or folder")
+    missing = run("queue", "--repo", str(repo.path), "--patches", str(tmp_path / "none"))
+    assert_clean_error(missing, "no such file or folder")
 
 
 def test_init_writes_once(repo: GitRepo) -> None:

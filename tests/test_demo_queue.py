@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewtui.demo import EXPECTED_MERGED, EXPECTED_PENDING, SCENARIOS, build_demo
+from reviewtui.demo import EXPECTED_MERGED, EXPECTED_PENDING, SCENARIOS, DemoWorkspace
 from reviewtui.model import Change, FileStatus
 from reviewtui.queue import QueueLoader, QueueRequest
 
@@ -38,9 +38,8 @@ AGENTS = {
 
 
 @pytest.fixture(scope="module")
-def demo_queue(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Change], QueueLoader]:
-    workspace = build_demo(tmp_path_factory.mktemp("demo") / "ws")
-    loader = QueueLoader(QueueRequest(repo=workspace.repo))
+def demo_queue(demo_workspace: DemoWorkspace) -> tuple[dict[str, Change], QueueLoader]:
+    loader = QueueLoader(QueueRequest(repo=demo_workspace.repo))
     return {c.id: c for c in loader.ordered()}, loader
 
 

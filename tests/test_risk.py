@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewtui.analysis import Analyzer
-from reviewtui.demo import build_demo
-from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.risk.bands import banding
 from reviewtui.risk.features import Measurements
 from reviewtui.risk.score import score
@@ -83,10 +81,8 @@ def test_the_base_system_map_is_used_not_the_heads(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
-    workspace = build_demo(tmp_path_factory.mktemp("demo") / "ws")
-    analyzer = Analyzer()
-    return {c.id: analyzer.analyze(c).risk.score for c in QueueLoader(QueueRequest(repo=workspace.repo)).changes()}
+def demo_scores(demo_analyses: dict[str, Analysis]) -> dict[str, float]:
+    return {change_id: analysis.risk.score for change_id, analysis in demo_analyses.items()}
 
 
 def test_demo_ranking(demo_scores: dict[str, float]) -> None:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewtui.analysis import Analyzer
-from reviewtui.demo import build_demo
-from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.analysis import Analysis
 from reviewtui.rules.finding import Finding, Side
 from reviewtui.rules.rule import Severity
 from reviewtui.rules.ruleset import builtin_rules
@@ -356,13 +354,8 @@ MY_RULES = frozenset(r.id for r in builtin_rules() if r.origin in ("builtin:40-s
 
 
 @pytest.fixture(scope="module")
-def demo_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
-    workspace = build_demo(tmp_path_factory.mktemp("demo") / "ws")
-    analyzer = Analyzer()
-    return {
-        change.id: [f for f in analyzer.analyze(change).findings if f.rule in MY_RULES]
-        for change in QueueLoader(QueueRequest(repo=workspace.repo)).ordered()
-    }
+def demo_findings(demo_analyses: dict[str, Analysis]) -> dict[str, list[Finding]]:
+    return {change_id: [f for f in a.findings if f.rule in MY_RULES] for change_id, a in demo_analyses.items()}
 
 
 def summary(findings: list[Finding]) -> list[tuple[str, str | None, int | None, Side | None]]:

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from reviewtui.analysis import Analyzer
-from reviewtui.demo import build_demo
-from reviewtui.model import Change
-from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.analysis import Analysis
 from reviewtui.rules.checks.tests import TEST_GLOBS, TRIVIAL_ASSERTION, is_test_path
 from reviewtui.rules.finding import Finding, Side
 from reviewtui.rules.ruleset import builtin_rules
@@ -407,18 +402,12 @@ def test_tier1_code_untested(tmp_path: Path) -> None:
 PACK_RULES = {r.id for r in builtin_rules() if r.origin in ("builtin:20-tests.toml", "builtin:30-code.toml")}
 
 
-@pytest.fixture(scope="module")
-def demo_changes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Change]:
-    workspace = build_demo(tmp_path_factory.mktemp("demo") / "ws")
+def test_demo_incidents(demo_analyses: dict[str, Analysis]) -> None:
     wanted = {"pr/102", "cursor/stabilise-refund-tests", "pr/103", "pr/104", "pr/109", "pr/112", "pr/113"}
-    return {c.id: c for c in QueueLoader(QueueRequest(repo=workspace.repo)).changes() if c.id in wanted}
-
-
-def test_demo_incidents(demo_changes: dict[str, Change]) -> None:
-    analyzer = Analyzer()
     found = {
-        change_id: sorted((f.rule, f.path, f.line) for f in analyzer.analyze(change).findings if f.rule in PACK_RULES)
-        for change_id, change in demo_changes.items()
+        change_id: sorted((f.rule, f.path, f.line) for f in analysis.findings if f.rule in PACK_RULES)
+        for change_id, analysis in demo_analyses.items()
+        if change_id in wanted
     }
     refunds = "services/payments/tests/test_refunds.py"
     estimates = "services/delivery-estimates/tests/test_estimates.py"

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewtui.analysis import Analyzer
-from reviewtui.demo import build_demo
-from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.analysis import Analysis
 from reviewtui.rules.finding import Finding, Side
 from reviewtui.rules.ruleset import builtin_rules
 from tests.rules.ruletest import Files, scan_files
@@ -196,14 +194,11 @@ def test_terminal_control_characters(tmp_path: Path) -> None:
 # -- the demo: the incidents fire, the harmless changes stay silent ---------------------------------------------------
 
 
-def test_demo_incidents_are_found_and_harmless_changes_are_silent(tmp_path: Path) -> None:
-    workspace = build_demo(tmp_path / "demo")
-    changes = {c.id: c for c in QueueLoader(QueueRequest(repo=workspace.repo)).changes()}
+def test_demo_incidents_are_found_and_harmless_changes_are_silent(demo_analyses: dict[str, Analysis]) -> None:
     ours = {r.id for r in builtin_rules() if r.origin == "builtin:10-text.toml"}
-    analyzer = Analyzer()
 
     def found(change_id: str) -> list[tuple[str, str | None, int | None]]:
-        findings = analyzer.analyze(changes[change_id]).findings
+        findings = demo_analyses[change_id].findings
         return [(f.rule, f.path, f.line) for f in findings if f.rule in ours]
 
     assert found("claude/s3-order-export") == [
