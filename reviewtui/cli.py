@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reviewtui import __version__
-from reviewtui.commands import demo, init, queue, rules, scan, tui
+from reviewtui.commands import approve, demo, init, queue, rules, scan, sync, tui, verify
 from reviewtui.errors import ReviewtuiError
 from reviewtui.text import inert
 
@@ -46,6 +46,6 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--repo", type=Path, default=Path("."), help="repository or workspace folder (default: .)")
     root.add_argument("--theme", help="UI theme name")
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
-    for command in (queue, scan, rules, init, demo):
+    for command in (queue, scan, approve, verify, sync, rules, init, demo):
         command.register(commands)
     return root

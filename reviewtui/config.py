@@ -75,6 +75,8 @@ class Config:
     """Configured identities first, then the built-in table."""
     files: tuple[Path, ...] = ()
     """The files this configuration was read from, for messages."""
+    approvals_key: str | None = None
+    """The SSH key to sign decisions with (`[approvals] key`, normally in the user's own file)."""
 
 
 # Each key's kind: "string", "bool", "strings" (a list of strings), "table", or "tables" (an array of tables).
@@ -89,7 +91,8 @@ _WORKSPACE_KEYS = {"repos": "strings"}
 _AGENT_KEYS = {key: ("string" if key in ("name", "kind") else "strings") for key in AGENT_FIELDS}
 _RULES_KEYS = {"central": "strings", "disable": "strings", "severity": "table", "options": "table"}
 _SEVERITIES = ("info", "low", "medium", "high", "critical")
-_TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables", "rules": "table"}
+_APPROVALS_KEYS = {"key": "string"}
+_TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables", "rules": "table", "approvals": "table"}
 _KINDS: dict[str, tuple[type, str]] = {
     "string": (str, "a string"),
     "bool": (bool, "true or false"),
@@ -134,6 +137,7 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
     disable: list[str] = []
     severity: dict[str, str] = {}
     options: dict[str, dict[str, Any]] = {}
+    approvals_key: str | None = None
     for path, data in layers:
         queue.update(data.get("queue", {}))
         workspace += _workspace_repos(path, data)
@@ -144,6 +148,7 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         central += [(anchor / p).expanduser().resolve() for p in rules.get("central", [])]
         disable += rules.get("disable", [])
         severity.update(rules.get("severity", {}))
+        approvals_key = data.get("approvals", {}).get("key", approvals_key)
         for rule_id, values in rules.get("options", {}).items():
             options.setdefault(rule_id, {}).update(values)
     return Config(
@@ -157,6 +162,7 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         workspace=tuple(dict.fromkeys(workspace)),
         agents=(*agents, *builtin_identities()),
         files=tuple(path for path, _ in layers),
+        approvals_key=approvals_key,
     )
 
 
@@ -234,6 +240,8 @@ def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         _check_table(path, "queue.", data["queue"], _QUEUE_KEYS)
     if "workspace" in data:
         _check_table(path, "workspace.", data["workspace"], _WORKSPACE_KEYS)
+    if "approvals" in data:
+        _check_table(path, "approvals.", data["approvals"], _APPROVALS_KEYS)
     if "rules" in data:
         _check_table(path, "rules.", data["rules"], _RULES_KEYS)
         for rule, values in data["rules"].get("options", {}).items():

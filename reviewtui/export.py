@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reviewtui.approvals.verdict import Verdict
 from reviewtui.model import Agent, Change, Commit, FileChange, Person
 from reviewtui.risk.score import RiskScore
 from reviewtui.rules.finding import Finding
@@ -124,4 +125,30 @@ def risk_dict(risk: RiskScore) -> dict[str, Any]:
         ],
         "hints": [{"text": h.text, "saves": h.saves} for h in risk.hints],
         "flags": list(risk.flags),
+    }
+
+
+def verdict_dict(verdict: Verdict) -> dict[str, Any]:
+    """`approvals` in `queue --json` and the body of `verify --json`."""
+    return {
+        "satisfied": verdict.satisfied,
+        "valid": len(verdict.approvers),
+        "required": verdict.required,
+        "approvers": list(verdict.approvers),
+        "stale": list(verdict.stale),
+        "rejected": list(verdict.rejected),
+        "blocking": list(verdict.blocking),
+        "missing": list(verdict.missing),
+        "label": verdict.label(),
+        "reviews": [
+            {
+                "principal": r.principal,
+                "decision": r.decision,
+                "status": r.status,
+                "reasons": list(r.reasons),
+                "timestamp": r.timestamp,
+                "head": r.record.binding.head if r.record else None,
+            }
+            for r in verdict.reviews
+        ],
     }

@@ -79,9 +79,9 @@ class Repository:
 
     # -- running git ---------------------------------------------------------------------------------------------
 
-    def run(self, *args: str, check: bool = True) -> bytes:
+    def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> bytes:
         """Run `git ARGS` and return its stdout bytes; a failure becomes a GitError with git's own message."""
-        return run_git(self._repo.git, args, check=check, where=str(self.root))
+        return run_git(self._repo.git, args, check=check, where=str(self.root), env=env)
 
     def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """Yield git's stdout in chunks, for outputs too large to hold twice (`git log -p` over years)."""
@@ -161,6 +161,7 @@ def run_git(
     check: bool = True,
     where: str = "",
     stdin: BinaryIO | None = None,
+    env: dict[str, str] | None = None,
 ) -> bytes:
     """Run git with the pinned configuration; also for commands that need no repository (`mailsplit`)."""
     status, out, err = (runner or git.Git()).execute(
@@ -169,7 +170,7 @@ def run_git(
         with_exceptions=False,
         stdout_as_string=False,
         strip_newline_in_stdout=False,
-        env=_ENV,
+        env={**_ENV, **(env or {})},
         istream=stdin,
     )
     if status != 0 and check:

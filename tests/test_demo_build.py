@@ -36,8 +36,12 @@ def shop(workspace: DemoWorkspace) -> git.Git:
 
 
 def refs_with_shas(repo: Path) -> str:
-    output: str = git.Repo(repo).git.for_each_ref("--format=%(refname) %(objectname)")
-    return output
+    """Every ref and its sha; main's tip is replaced by its parent, because the last commit on main adds the
+    reviewers' freshly generated public keys (allowed_signers) and so differs between builds by design."""
+    handle = git.Repo(repo).git
+    output: str = handle.for_each_ref("--format=%(refname) %(objectname)")
+    main = handle.rev_parse("refs/heads/main")
+    return output.replace(main, "parent-of-main:" + handle.rev_parse("refs/heads/main^"))
 
 
 def ref_for(change_id: str) -> str:
@@ -287,8 +291,11 @@ def test_reviewer_keys_are_valid_and_not_in_the_repository(workspace: DemoWorksp
         assert reviewer.public_key.startswith("ssh-ed25519 AAAA")
         assert reviewer.public_key.endswith(reviewer.email)
     every_path = shop.rev_list("--all", "--objects")
-    assert "id_ed25519" not in every_path
-    assert "allowed_signers" not in every_path
+    assert "id_ed25519" not in every_path  # private keys never enter the repository
+    # The public keys do, on main only: the policy reads allowed_signers at each change's base.
+    committed = shop.show("main:.reviewtui/allowed_signers")
+    assert sorted(committed.splitlines()) == sorted(workspace.allowed_signers.read_text().splitlines())
+    assert "PRIVATE" not in committed
 
 
 def test_allowed_signers_verifies_a_reviewers_signature(workspace: DemoWorkspace, tmp_path: Path) -> None:

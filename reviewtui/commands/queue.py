@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.approvals.clerk import Clerk
 from reviewtui.clock import age_label
 from reviewtui.commands.options import add_selection, queue_request
-from reviewtui.export import change_summary, risk_dict
+from reviewtui.export import change_summary, risk_dict, verdict_dict
 from reviewtui.queue import QueueLoader
 from reviewtui.ranking import SORTS, RankKey, rank_key
 from reviewtui.risk.bands import banding
@@ -32,6 +33,7 @@ _COLUMNS = (
     Column("+", ">"),
     Column("-", ">"),
     Column("FINDINGS"),
+    Column("APPROVALS"),
     Column("AGE", ">"),
     Column("TITLE", flexible=True),
 )
@@ -62,7 +64,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     loader = QueueLoader(queue_request(args))
     analyzer = Analyzer()
-    entries = [_entry(analyzer.analyze(change)) for change in loader.changes()]
+    clerk = Clerk(analyzer)
+    entries = [_entry(analyzer.analyze(change), clerk) for change in loader.changes()]
     bands = banding([e.key.score for e in entries])
     order = SORTS[args.sort]
     entries.sort(key=lambda e: order(e.key))
@@ -84,11 +87,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _entry(analysis: Analysis) -> _Entry:
+def _entry(analysis: Analysis, clerk: Clerk) -> _Entry:
     change, risk = analysis.change, analysis.risk
     summary = change_summary(change)
     summary["findings"] = analysis.counts()
     summary.update(risk_dict(risk))
+    verdict = clerk.verdict(analysis)
+    summary["approvals"] = verdict_dict(verdict)
     stats = change.stats
     systems = ",".join(f"{name}{'*' if tier == 1 else ''}" for name, tier in risk.systems) or "-"
     row = [

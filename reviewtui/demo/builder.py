@@ -154,6 +154,17 @@ class DemoRepo:
             if change.is_pull_request:
                 self._git.update_ref(change.ref, "HEAD")
 
+    def commit_on_main(self, files: dict[str, str], message: str, author: Person) -> None:
+        """A last commit on main, after the pending changes were cut from it, so their merge-bases stay put."""
+        self._git.checkout("--quiet", BASE_BRANCH)
+        for path, text in files.items():
+            target = self._work_tree / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        self._git.add("--all")
+        env = identity_environment(author, None, self._next_history_moment(author))
+        self._git.commit("--quiet", "--no-verify", "-m", message, env=env)
+
     def finish(self) -> None:
         """Leave main checked out and prove the work tree is clean, as a reviewer would find it."""
         self._git.checkout("--quiet", BASE_BRANCH)

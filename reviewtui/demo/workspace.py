@@ -12,6 +12,7 @@ from reviewtui.demo.changes import PENDING_CHANGES
 from reviewtui.demo.errors import DemoBuildError
 from reviewtui.demo.history import HISTORY
 from reviewtui.demo.identity import ALLOWED_SIGNERS_FILE, Reviewer, create_reviewers, write_allowed_signers
+from reviewtui.demo.people import TOMAS
 
 REPO_DIR = "shop"
 REVIEWERS_DIR = "reviewers"
@@ -33,6 +34,21 @@ class DemoWorkspace:
         raise KeyError(name)
 
 
+def policy_text(reviewers: tuple[Reviewer, ...]) -> str:
+    """The shop's review policy: two approvals everywhere, Tier-1 approvers must account for every blocking finding
+    and have seen every Tier-1 hunk (which the TUI records; a plain CLI approval records that nothing was shown)."""
+    people = "".join(
+        f'\n[[person]]\nprincipal = "{r.principal}"\nemails = ["{r.email}"]\nnames = ["{r.display_name}"]\n'
+        for r in reviewers
+    )
+    return (
+        "# Two-person review (docs/approval-format.md).\n"
+        "[approvals]\nrequired = 2\nallowed_signers = \".reviewtui/allowed_signers\"\n\n"
+        "[tier1]\nacknowledge = [\"high\", \"critical\"]\nfull_coverage = true\nmin_seconds_per_100_lines = 20\n"
+        + people
+    )
+
+
 def build_demo(target: Path) -> DemoWorkspace:
     """Build the demo into `target`, which must be missing or empty.
 
@@ -49,6 +65,13 @@ def build_demo(target: Path) -> DemoWorkspace:
         repo = DemoRepo(root / REPO_DIR)
         repo.play_history(HISTORY)
         repo.add_changes(PENDING_CHANGES)
+        repo.commit_on_main(
+            {".reviewtui/allowed_signers": allowed_signers.read_text(encoding="ascii"),
+             ".reviewtui/policy.toml": policy_text(reviewers)},
+            "Adopt two-person review for every change\n\nAlice, Bob and Carol sign their decisions with SSH keys; "
+            "the policy asks two of them to approve each change, neither its author nor its operator.",
+            TOMAS,
+        )
         repo.finish()
     except git.GitCommandError as exc:
         detail = str(exc.stderr).strip() or str(exc)

@@ -1,0 +1,176 @@
+"""Gather what a decision is judged against, record new decisions, and read the stored ones.
+
+Everything comes from the change's base commit (policy, allowed_signers, revoked keys, rules, system map) and
+its current head (binding), so `approve`, `verify`, `queue` and the TUI all judge a change the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reviewtui import __version__
+from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.approvals import notes
+from reviewtui.approvals.binding import Binding, bind
+from reviewtui.approvals.dsse import PAYLOAD_TYPE, Envelope, Signature
+from reviewtui.approvals.ledger import append_ledger, ledger_path, read_ledger
+from reviewtui.approvals.policy import POLICY_FILE, Policy, default_policy, parse_policy
+from reviewtui.approvals.signer import SigningKey, sign
+from reviewtui.approvals.statement import Acknowledgement, Decision, payload_bytes
+from reviewtui.approvals.verdict import Facts, Verdict, evaluate
+from reviewtui.config import load_config
+from reviewtui.errors import ReviewtuiError
+from reviewtui.model import Change
+from reviewtui.provenance import ProvenanceDetector
+from reviewtui.repository import Repository
+
+_KEY_TYPES = re.compile(r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    hunks_displayed: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+class Clerk:
+    def __init__(self, analyzer: Analyzer | None = None) -> None:
+        self.analyzer = analyzer or Analyzer()
+        self._repos: dict[str, Repository | None] = {}
+
+    # -- facts -------------------------------------------------------------------------------------------------------
+
+    def facts(self, analysis: Analysis) -> Facts:
+        change = analysis.change
+        repo = self.repo(change.repo)
+        base = change.base
+        policy = self.policy(repo, base)
+        systems = self.analyzer.system_map(repo, base)
+        tiers = [tier for _, tier in analysis.risk.systems]
+        return Facts(
+            change=change,
+            binding=self.binding(repo, change),
+            policy=policy,
+            allowed_signers=self._at_base(repo, base, policy.allowed_signers),
+            revoked_keys=self._at_base(repo, base, policy.revoked_keys) if policy.revoked_keys else None,
+            findings=analysis.findings,
+            tier=min(tiers) if tiers else None,
+            tier1_paths=frozenset(f.path for f in change.files if systems.is_tier1(f.path)),
+            detector=ProvenanceDetector(load_config(repo.root if repo else None).agents),
+        )
+
+    def binding(self, repo: Repository | None, change: Change) -> Binding:
+        patch = Path(change.origin).read_bytes() if change.origin and Path(change.origin).is_file() else None
+        return bind(repo, change, patch_bytes=patch)
+
+    def policy(self, repo: Repository | None, base: str | None) -> Policy:
+        text = self._at_base(repo, base, POLICY_FILE)
+        if text is None or base is None:
+            return default_policy()
+        return parse_policy(text, f"{base[:12]}:{POLICY_FILE}")
+
+    def repo(self, path: str) -> Repository | None:
+        if path not in self._repos:
+            try:
+                self._repos[path] = Repository(path)
+            except ReviewtuiError:
+                self._repos[path] = None
+        return self._repos[path]
+
+    @staticmethod
+    def _at_base(repo: Repository | None, base: str | None, path: str) -> bytes | None:
+        if repo is None or base is None:
+            return None
+        return repo.show_file(base, path)
+
+    # -- stored decisions --------------------------------------------------------------------------------------------
+
+    def stored(self, facts: Facts) -> list[str]:
+        """Envelopes on the head and on every earlier commit of the change (older heads: shown as stale)."""
+        repo = self.repo(facts.change.repo)
+        if facts.binding.head is None or repo is None:
+            return read_ledger(self._ledger(repo, facts.binding))
+        lines: list[str] = []
+        present = notes.annotated(repo)
+        for sha in [facts.binding.head, *reversed([c.sha for c in facts.change.commits])]:
+            if sha in present:
+                lines += notes.read_lines(repo, sha)
+        return list(dict.fromkeys(lines))
+
+    def verdict(self, analysis: Analysis) -> Verdict:
+        facts = self.facts(analysis)
+        return evaluate(facts, self.stored(facts))
+
+    # -- recording ---------------------------------------------------------------------------------------------------
+
+    def record(
+        self,
+        analysis: Analysis,
+        key: SigningKey,
+        decision: str,
+        *,
+        acknowledged: tuple[Acknowledgement, ...] = (),
+        coverage: Coverage = Coverage(),
+        comment: str = "",
+        interactive: bool = False,
+    ) -> tuple[Decision, Verdict]:
+        """Sign and store one decision; refuses before signing when the key could never count here."""
+        facts = self.facts(analysis)
+        if facts.allowed_signers is None:
+            raise ReviewtuiError(
+                f"{analysis.change.id}: no {facts.policy.allowed_signers} in the base commit: nobody's decision "
+                "can be verified; commit an allowed_signers file first"
+            )
+        principal = principal_for(key.public_key, facts.allowed_signers)
+        if principal is None:
+            raise ReviewtuiError(
+                f"{key.path}: this key ({key.fingerprint}) is not in {facts.policy.allowed_signers} at the base "
+                "commit, so a decision signed with it would not count"
+            )
+        record = Decision(
+            decision=decision,
+            reviewer=principal,
+            change=analysis.change.id,
+            binding=facts.binding,
+            rules_digest=analysis.ruleset.digest,
+            system_map_digest=self.analyzer.system_map(self.repo(analysis.change.repo), analysis.change.base).digest(),
+            policy_digest=facts.policy.digest,
+            acknowledged=acknowledged,
+            hunks_displayed=coverage.hunks_displayed,
+            hunks_total=sum(len(f.hunks) for f in analysis.change.files),
+            seconds=coverage.seconds,
+            timestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            tool_version=__version__,
+            comment=comment,
+        )
+        payload = payload_bytes(record)
+        envelope = Envelope(PAYLOAD_TYPE, payload, ())
+        armored = sign(key, envelope.pae(), interactive=interactive)
+        line = Envelope(PAYLOAD_TYPE, payload, (Signature(key.fingerprint, armored),)).to_line()
+        repo = self.repo(analysis.change.repo)
+        if facts.binding.head is None or repo is None:
+            append_ledger(self._ledger(repo, facts.binding), line)
+        else:
+            notes.append_line(repo, facts.binding.head, line)
+        return record, evaluate(facts, self.stored(facts))
+
+    def _ledger(self, repo: Repository | None, binding: Binding) -> Path:
+        root = repo.git_dir if repo is not None else Path.home() / ".local" / "share"
+        return ledger_path(root, binding.diff_sha256)
+
+
+def principal_for(public_key: str, allowed_signers: bytes) -> str | None:
+    """The first principal an allowed_signers file lists for this key (git's format: principals, options, key)."""
+    wanted = public_key.split()[1] if len(public_key.split()) > 1 else public_key
+    for raw in allowed_signers.decode("utf-8", "replace").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        tokens = line.split()
+        for index, token in enumerate(tokens[1:], start=1):
+            if _KEY_TYPES.match(token) and index + 1 < len(tokens) and tokens[index + 1] == wanted:
+                return tokens[0].split(",")[0].strip('"')
+    return None

@@ -1,0 +1,48 @@
+"""Decisions on changes that have no commits (patch files): a ledger file per diff, same envelope format.
+
+The file is keyed by the sha256 the decisions are bound to, so a decision can never attach to another patch. Lines
+are appended under an exclusive lock and synced to disk before the write is reported done.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from reviewtui.errors import ReviewtuiError
+
+
+def ledger_path(root: Path, diff_sha256: str) -> Path:
+    return root / "reviewtui" / "ledger" / f"{diff_sha256}.intoto.jsonl"
+
+
+def read_ledger(path: Path) -> list[str]:
+    try:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewtuiError(f"{path}: cannot read the ledger: {exc}") from None
+
+
+def append_ledger(path: Path, line: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            # A writer killed mid-line left no newline: start on a fresh line so its fragment stays alone
+            # (it reads as a malformed envelope, never as a decision) and this line stays whole.
+            size = os.fstat(fd).st_size
+            prefix = b""
+            if size:
+                with open(path, "rb") as reader:
+                    reader.seek(size - 1)
+                    prefix = b"" if reader.read(1) == b"\n" else b"\n"
+            os.write(fd, prefix + (line + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ReviewtuiError(f"{path}: cannot write the ledger: {exc.strerror}") from None

@@ -1,0 +1,126 @@
+"""Decisions stored in git notes, so they travel with the repository and anyone can verify them offline.
+
+Each head commit has one note under NOTES_REF holding one envelope per line, sorted and unique (git's
+cat_sort_uniq merge keeps that shape when clones merge). Writing is compare-and-swap on the ref: git builds the new
+notes commit on a private ref, and the shared ref only moves if nobody else moved it meanwhile; otherwise we retry
+on top of theirs. Two reviewers approving at once therefore both land, and no write can erase another.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import tempfile
+import time
+
+from reviewtui.errors import GitError, ReviewtuiError
+from reviewtui.repository import Repository
+
+NOTES_REF = "refs/notes/reviewtui/approvals"
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "reviewtui",
+    "GIT_AUTHOR_EMAIL": "reviewtui@localhost",
+    "GIT_COMMITTER_NAME": "reviewtui",
+    "GIT_COMMITTER_EMAIL": "reviewtui@localhost",
+}
+"""Notes commits are bookkeeping; who decided is in the signed envelope, not in the notes commit."""
+
+
+def read_lines(repo: Repository, commit: str) -> list[str]:
+    """The stored envelope lines for a commit (empty when there are none)."""
+    if repo.resolve(NOTES_REF) is None:
+        return []
+    out = repo.run("notes", f"--ref={NOTES_REF}", "show", commit, check=False)
+    return [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
+
+
+def annotated(repo: Repository) -> frozenset[str]:
+    """Every commit that has a note, in one call, so readers ask `notes show` only where there is something."""
+    if repo.resolve(NOTES_REF) is None:
+        return frozenset()
+    out = repo.run("notes", f"--ref={NOTES_REF}", "list", check=False)
+    return frozenset(line.split()[1] for line in out.decode().splitlines() if len(line.split()) == 2)
+
+
+def append_line(repo: Repository, commit: str, line: str, *, attempts: int = 50) -> None:
+    """Add one envelope line to the commit's note, atomically with respect to every other writer."""
+    if "\n" in line:
+        raise ReviewtuiError("an envelope line must not contain a newline")
+    for attempt in range(attempts):
+        old = repo.resolve(NOTES_REF)
+        existing = read_lines(repo, commit) if old else []
+        if line in existing:
+            return
+        new = _notes_commit(repo, old, commit, sorted({*existing, line}))
+        if _swap(repo, new, old):
+            return
+        time.sleep(min(0.5, 0.01 * (attempt + 1)) * random.random())
+    raise ReviewtuiError(f"{repo.root}: could not record the decision: {NOTES_REF} kept changing ({attempts} tries)")
+
+
+def _notes_commit(repo: Repository, old: str | None, commit: str, lines: list[str]) -> str:
+    """A notes commit with `lines` as the commit's note, whose parent is `old`; built on a private ref."""
+    scratch = f"refs/notes/reviewtui/tmp/{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        if old is not None:
+            repo.run("update-ref", scratch, old)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False) as handle:
+            handle.write("\n".join(lines) + "\n")
+            note_file = handle.name
+        try:
+            repo.run("notes", f"--ref={scratch}", "add", "-f", "-F", note_file, commit, env=_IDENTITY)
+        finally:
+            os.unlink(note_file)
+        sha = repo.resolve(scratch)
+        if sha is None:
+            raise ReviewtuiError(f"{repo.root}: git notes wrote nothing")
+        return sha
+    finally:
+        repo.run("update-ref", "-d", scratch, check=False)
+
+
+def _swap(repo: Repository, new: str, old: str | None) -> bool:
+    """Move the shared ref from `old` to `new` only if it still points at `old` (absent when None)."""
+    try:
+        repo.run("update-ref", "-m", "reviewtui: record decision", NOTES_REF, new, old or "")
+    except GitError:
+        return False
+    return True
+
+
+def sync(repo: Repository, remote: str, *, attempts: int = 5) -> tuple[str, str]:
+    """Fetch the remote's decisions, merge them into ours (cat_sort_uniq: the union of lines), push the result.
+
+    A push that loses a race with another reviewer's push is retried on top of theirs; nothing is forced, so a
+    decision that reached the remote is never overwritten.
+    """
+    tracking = f"refs/notes/reviewtui/remotes/{remote}/approvals"
+    for _ in range(attempts):
+        theirs = _fetch(repo, remote, tracking)
+        ours = repo.resolve(NOTES_REF)
+        fetched = "nothing (the remote has no decisions yet)" if theirs is None else theirs[:12]
+        if theirs is not None and ours is None:
+            _swap(repo, theirs, None)
+        elif theirs is not None and ours is not None and theirs != ours and not repo.is_ancestor(theirs, ours):
+            repo.run("notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "cat_sort_uniq", tracking, env=_IDENTITY)
+        if repo.resolve(NOTES_REF) is None:
+            return fetched, "nothing (no decisions here)"
+        try:
+            repo.run("push", "--quiet", remote, f"{NOTES_REF}:{NOTES_REF}")
+        except GitError as exc:
+            if "rejected" in str(exc) or "non-fast-forward" in str(exc) or "fetch first" in str(exc):
+                continue  # someone pushed meanwhile: merge theirs and try again
+            raise
+        return fetched, (repo.resolve(NOTES_REF) or "")[:12]
+    raise ReviewtuiError(f"{repo.root}: {remote} kept changing while syncing {NOTES_REF}; run sync again")
+
+
+def _fetch(repo: Repository, remote: str, tracking: str) -> str | None:
+    try:
+        repo.run("fetch", "--quiet", "--no-tags", remote, f"+{NOTES_REF}:{tracking}")
+    except GitError as exc:
+        if "couldn't find remote ref" in str(exc):
+            return None
+        raise
+    return repo.resolve(tracking)
