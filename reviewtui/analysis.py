@@ -8,8 +8,10 @@ not once per change. Governance files (rules, system map, risk model) are read a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
@@ -26,6 +28,8 @@ from reviewtui.rules.rule import Severity
 from reviewtui.rules.ruleset import RuleLibrary, RuleSet
 from reviewtui.sources.refs import resolve_base
 from reviewtui.systems import SYSTEMS_FILE, SystemMap, parse_system_map
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,7 @@ class Analyzer:
         self.user_file = user_file
         self.use_history = history
         self._repos: dict[str, tuple[Repository | None, RuleLibrary, ScanContext]] = {}
-        self._maps: dict[tuple[str, str | None], SystemMap] = {}
-        self._models: dict[tuple[str, str | None], RiskModel] = {}
+        self._governance: dict[tuple[str, str, str], object] = {}
         self._histories: dict[str, HistoryIndex | None] = {}
 
     def analyze(self, change: Change) -> Analysis:
@@ -80,25 +83,24 @@ class Analyzer:
 
     def risk_model(self, repo: Repository | None, base: str | None) -> RiskModel:
         """`.reviewtui/risk-model.toml` as calibrated and committed at the base; else the shipped weights."""
-        if repo is None or base is None:
-            return RiskModel()
-        key = (str(repo.root), base)
-        if key not in self._models:
-            text = repo.show_file(base, MODEL_FILE)
-            label = f"{base[:12]}:{MODEL_FILE}"
-            self._models[key] = RiskModel() if text is None else parse_model(_utf8(text, label), label)
-        return self._models[key]
+        return self._at_base(repo, base, MODEL_FILE, parse_model, RiskModel())
 
     def system_map(self, repo: Repository | None, base: str | None) -> SystemMap:
         """The Tier-1 map as committed at the change's base (never its head)."""
+        return self._at_base(repo, base, SYSTEMS_FILE, parse_system_map, SystemMap())
+
+    def _at_base(
+        self, repo: Repository | None, base: str | None, path: str, parse: Callable[[str, str], T], default: T
+    ) -> T:
+        """A governance file parsed as the base commit has it, once per (repository, base, file) per run."""
         if repo is None or base is None:
-            return SystemMap()
-        key = (str(repo.root), base)
-        if key not in self._maps:
-            text = repo.show_file(base, SYSTEMS_FILE)
-            label = f"{base[:12]}:{SYSTEMS_FILE}"
-            self._maps[key] = SystemMap() if text is None else parse_system_map(_utf8(text, label), label)
-        return self._maps[key]
+            return default
+        key = (str(repo.root), base, path)
+        if key not in self._governance:
+            text = repo.show_file(base, path)
+            label = f"{base[:12]}:{path}"
+            self._governance[key] = default if text is None else parse(_utf8(text, label), label)
+        return cast(T, self._governance[key])
 
     def _state(self, repo_path: str) -> tuple[Repository | None, RuleLibrary, ScanContext]:
         if repo_path not in self._repos:
