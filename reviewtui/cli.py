@@ -45,6 +45,9 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"reviewtui {__version__}")
     root.add_argument("--repo", type=Path, default=Path("."), help="repository or workspace folder (default: .)")
     root.add_argument("--theme", help="UI theme name")
+    root.add_argument("--pair", action="store_true", help="pair mode: switch reviewers within one session")
+    root.add_argument("--key", type=Path, action="append", default=[], dest="keys",
+                      help="SSH key to sign with in the TUI (repeat for pair mode)")
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
     for command in (queue, scan, approve, verify, sync, rules, init, demo):
         command.register(commands)

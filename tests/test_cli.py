@@ -93,7 +93,8 @@ def test_queue_table(shop: GitRepo) -> None:
     result = run("queue", cwd=shop.path)
     assert result.returncode == 0, result.stderr
     header, row, summary, bands = result.stdout.strip().splitlines()
-    assert header.split() == ["#", "SCORE", "BAND", "ID", "SYSTEMS", "AGENT", "+", "-", "FINDINGS", "AGE", "TITLE"]
+    assert header.split() == ["#", "SCORE", "BAND", "ID", "SYSTEMS", "AGENT", "+", "-", "FINDINGS", "APPROVALS", "AGE",
+                              "TITLE"]
     cells = row.split()
     assert cells[0] == "1" and cells[1].isdigit() and cells[2:4] == ["top", "5%"]
     assert cells[4:10] == ["claude/fix", "-", "Claude", "Code", "+2", "-0"]

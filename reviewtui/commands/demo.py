@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     if args.no_open:
         print(workspace.repo)
         return 0
-    status = tui.launch(workspace.repo, args.theme)
+    # The demo's reviewers are ready to sign: pair mode with their keys unless the user chose others.
+    keys = args.keys or [reviewer.key for reviewer in workspace.reviewers]
+    status = tui.launch(workspace.repo, args.theme, pair=True, keys=keys)
     print(f"The demo workspace stays at {inert(str(workspace.root))} (reviewer keys in reviewers/).")
     return status

@@ -107,6 +107,7 @@ def _entry(analysis: Analysis, clerk: Clerk) -> _Entry:
         f"+{stats.added}",
         f"-{stats.deleted}",
         counts_label(analysis.counts()),
+        verdict.label(),
         age_label(change.created),
         change.title,
     ]

@@ -37,6 +37,16 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class HunkSpan:
+    """Where one hunk sits in the view: rows `start` to `start + rows` (its header, lines and findings)."""
+
+    file: int
+    hunk: int
+    start: int
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Block:
     file: int | None
     hunk: int | None
@@ -56,6 +66,8 @@ class DiffLayout:
         self.finding_rows: list[int] = []
         self.hunk_rows: list[int] = []
         self.file_rows: list[int] = []
+        self.hunk_spans: list[HunkSpan] = []
+        """Every hunk's rows in view order, for coverage: a hunk counts as seen once all of them were on screen."""
         self.total_rows = self._build()
 
     def row(self, index: int) -> Row:
@@ -131,6 +143,7 @@ class DiffLayout:
                     add(_Block(f, h, len(table)))
                 else:
                     add(_Block(f, h, 1 + len(hunk.lines)))
+                self.hunk_spans.append(HunkSpan(f, h, self._starts[-1], self._blocks[-1].rows))
         return row
 
     def _hunk_table(self, f: int, h: int, anchors: dict[tuple[Side, int], list[Finding]]) -> list[Row]:

@@ -1,52 +1,358 @@
-"""The review screen: one change, its provenance at the top, its diff below."""
+"""The review screen: one change, its provenance at the top, its diff below, and the decision keys.
+
+While the screen is shown it gathers the evidence a signed approval carries, for whoever is at the keyboard: which
+hunks were displayed in full (reported by the diff view), how long the reviewer was here and active (a stopwatch
+that runs only while this screen is current and the terminal has focus), and which findings they acknowledged or
+waived, with a reason. The header and the progress line always say who is reviewing and how far they are; the
+decision keys open a dialog showing exactly what will be signed.
+
+The policy facts (binding, allowed_signers, policy, current verdict) are read in a worker thread when the screen
+opens, so the diff paints first.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from reviewtui.analysis import Analysis
+from reviewtui.approvals.clerk import Clerk, principal_for
+from reviewtui.approvals.verdict import Facts, Review, Verdict, evaluate
+from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change
-from reviewtui.rules.finding import Finding
+from reviewtui.text import inert
+from reviewtui.ui.messages import ReviewerChanged
 from reviewtui.ui.safe import safe_text
+from reviewtui.ui.screens.decision import DecisionScreen
+from reviewtui.ui.screens.reason import ReasonScreen
+from reviewtui.ui.session import (
+    ChangeProgress,
+    HunkPlace,
+    Session,
+    Standing,
+    change_key,
+    clock_label,
+    hunk_places,
+    queue_key,
+    standing,
+)
+from reviewtui.ui.signing import VERBS, Outcome, PendingDecision
 from reviewtui.ui.widgets.diff_view import DiffView
 
 
 class ReviewScreen(Screen[None]):
-    """Read one change."""
+    """Read one change, account for its findings, and sign a decision on it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("a", "decide('approve')", "Approve", id="review.approve"),
+        Binding("x", "decide('request-changes')", "Request changes", id="review.request_changes"),
+        Binding("X", "decide('reject')", "Reject", id="review.reject"),
+        Binding("A", "acknowledge('ack')", "Ack finding", id="review.acknowledge"),
+        Binding("W", "acknowledge('waive')", "Waive finding", id="review.waive"),
     ]
     """
     | Key | Action |
     | :- | :- |
     | `escape` | Back to the queue. |
+    | `a` | Approve: confirm what will be signed, then sign. |
+    | `x` | Request changes (signed). |
+    | `X` | Reject (signed). |
+    | `A` | Acknowledge the selected finding (accepted as is), with a reason. |
+    | `W` | Waive the selected finding (does not apply), with a reason. |
+
+    The selected finding is the one `f`/`F` jumped to, or else the first one on screen.
     """
 
     DEFAULT_CSS = """
     ReviewScreen #summary { height: auto; max-height: 6; padding: 0 1; background: $panel; }
+    ReviewScreen #progress { height: auto; max-height: 3; padding: 0 1; background: $boost; color: $text; }
     ReviewScreen DiffView { height: 1fr; }
     """
 
-    def __init__(self, change: Change, findings: tuple[Finding, ...] = ()) -> None:
+    def __init__(self, analysis: Analysis, *, session: Session | None = None, clerk: Clerk | None = None) -> None:
         super().__init__()
-        self.change = change
-        self.findings = findings
+        self.analysis = analysis
+        self.change = analysis.change
+        self.findings = analysis.findings
+        self.session = session if session is not None else Session()
+        self.clerk = clerk if clerk is not None else Clerk()
+        self.facts: Facts | None = None
+        self.verdict: Verdict | None = None
+        self.facts_error: str | None = None
+        self._places: tuple[HunkPlace, ...] = ()
+        self._progress: ChangeProgress | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(summary(self.change), id="summary")
+        yield Static(Text("reading the policy…", style="dim"), id="progress")
         yield DiffView(self.change, self.findings)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.change.id
-        self.query_one(DiffView).focus()
+        view = self.query_one(DiffView)
+        self._places = hunk_places(view.layout_map)
+        self._follow_reviewer()
+        view.focus()
+        self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
+        self.set_interval(1.0, self._refresh_progress)
+        self.load_facts()
+
+    @property
+    def progress(self) -> ChangeProgress:
+        """The active reviewer's evidence on this change."""
+        if self._progress is None:
+            self._progress = self.session.progress(change_key(self.change), self._places)
+        return self._progress
+
+    # -- the clock ---------------------------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        if self.app.app_focus:
+            self._arrive()
+        self._refresh_progress()
+
+    def on_screen_suspend(self) -> None:
+        self._leave()
+
+    def on_unmount(self) -> None:
+        self._leave()
+
+    def _app_focus_changed(self, focused: bool) -> None:
+        """The terminal lost focus (another window is in front): that is neither review time nor coverage."""
+        if focused and self.is_current:
+            self._arrive()
+        else:
+            self._leave()
+
+    def _arrive(self) -> None:
+        self.progress.stopwatch.start()
+        if self.is_mounted:
+            self.query_one(DiffView).announce()
+
+    def _leave(self) -> None:
+        self.progress.stopwatch.stop()
+        self.progress.coverage.hide()
+
+    def on_key(self, _event: events.Key) -> None:
+        self.progress.stopwatch.touch()
+
+    def on_mouse_move(self, _event: events.MouseMove) -> None:
+        self.progress.stopwatch.touch()
+
+    # -- coverage ----------------------------------------------------------------------------------------------------
+
+    def on_diff_view_displayed(self, event: DiffView.Displayed) -> None:
+        if event.scrolled:
+            self.progress.stopwatch.touch()
+        if self.progress.coverage.show(event.top, event.bottom):
+            self._refresh_progress()
+
+    # -- the reviewer ------------------------------------------------------------------------------------------------
+
+    def on_reviewer_changed(self, _message: ReviewerChanged) -> None:
+        self._follow_reviewer()
+
+    def _follow_reviewer(self) -> None:
+        """Move the clock, coverage and acknowledgements over to whoever is now at the keyboard."""
+        running = self._progress is not None and self._progress.stopwatch.running
+        if self._progress is not None:
+            self._progress.stopwatch.stop()
+            self._progress.coverage.hide()
+        self._progress = self.session.progress(change_key(self.change), self._places)
+        if running or (self.is_current and self.app.app_focus):
+            self.progress.stopwatch.start()
+        view = self.query_one(DiffView)
+        view.show_acknowledgements(self.progress.acknowledgement)
+        view.announce()
+        self._refresh_progress()
+
+    # -- policy facts ------------------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="facts")
+    def load_facts(self) -> None:
+        """Binding, policy and allowed_signers at the base, and the stored decisions (git and ssh-keygen calls)."""
+        try:
+            facts = self.clerk.facts(self.analysis)
+            verdict = evaluate(facts, self.clerk.stored(facts))
+        except ReviewtuiError as exc:
+            self.app.call_from_thread(self._facts_failed, str(exc))
+            return
+        self.app.call_from_thread(self._facts_loaded, facts, verdict)
+
+    def _facts_loaded(self, facts: Facts, verdict: Verdict) -> None:
+        self.facts = facts
+        self.verdict = verdict
+        self.session.verdicts[queue_key(self.change)] = verdict
+        if facts.allowed_signers is not None:
+            self.session.allowed_signers = facts.allowed_signers
+            for identity in self.session.identities:
+                principal = principal_for(identity.key.public_key, facts.allowed_signers)
+                if principal:
+                    self.session.principals[identity.key.public_key] = principal
+        self._refresh_progress()
+
+    def _facts_failed(self, message: str) -> None:
+        self.facts_error = message
+        self.notify(message, title="cannot judge this change", severity="error", markup=False, timeout=10)
+        self._refresh_progress()
+
+    # -- findings ----------------------------------------------------------------------------------------------------
+
+    def action_acknowledge(self, kind: str) -> None:
+        finding = self.query_one(DiffView).selected_finding()
+        if finding is None:
+            self.notify("No finding on screen: press f to go to the next one.", timeout=4)
+            return
+        progress = self.progress
+
+        def record(reason: str | None) -> None:
+            if reason is None:
+                return
+            progress.acknowledge(finding, kind, reason)
+            self.query_one(DiffView).show_acknowledgements(self.progress.acknowledgement)
+            self._refresh_progress()
+
+        self.app.push_screen(ReasonScreen(finding, kind, progress.acknowledgement(finding)), record)
+
+    # -- decisions ---------------------------------------------------------------------------------------------------
+
+    def action_decide(self, decision: str) -> None:
+        if self.facts is None:
+            problem = self.facts_error or "still reading the policy and allowed_signers; try again in a moment"
+            self.notify(problem, severity="warning", markup=False)
+            return
+        identity = self.session.active
+        if identity is None:
+            problems = "; ".join(self.session.problems)
+            self.notify(
+                "No signing key: pass --key, set [approvals] key in your config, or configure git "
+                "(gpg.format = ssh, user.signingkey)" + (f". Problems: {problems}" if problems else ""),
+                title=f"cannot {VERBS[decision].lower()}",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+            return
+        facts = self.facts
+        principal = principal_for(identity.key.public_key, facts.allowed_signers) if facts.allowed_signers else None
+        progress = self.progress
+        pending = PendingDecision(
+            decision=decision,
+            analysis=self.analysis,
+            binding=facts.binding,
+            identity=identity,
+            principal=principal,
+            allowed_signers=facts.policy.allowed_signers,
+            acknowledged=progress.acknowledged(),
+            coverage=progress.evidence(),
+            standing=self.standing(),
+        )
+        self.app.push_screen(DecisionScreen(pending, self.clerk), self._decided)
+
+    def _decided(self, outcome: Outcome | None) -> None:
+        if outcome is None:
+            return
+        self.verdict = outcome.verdict
+        self.session.verdicts[queue_key(self.change)] = outcome.verdict
+        self.notify(
+            outcome.summary(),
+            title="decision stored",
+            markup=False,
+            severity="information" if outcome.counted else "warning",
+            timeout=8,
+        )
+        self._refresh_progress()
+
+    # -- display -----------------------------------------------------------------------------------------------------
+
+    def standing(self) -> Standing:
+        return standing(self.progress, self.facts, self.findings)
+
+    def _refresh_progress(self) -> None:
+        now = self.standing()
+        name = self.session.name(self.session.active)
+        self.sub_title = inert(
+            f"{self.change.id} · {name} · seen {now.hunks_seen}/{now.hunks_total} hunks · {clock_label(now.seconds)}"
+        )
+        self.query_one("#progress", Static).update(self._progress_text(now, name))
+
+    def _progress_text(self, now: Standing, name: str) -> Text:
+        out = Text()
+        out.append("reviewer ", "dim")
+        out.append_text(safe_text(name, "bold magenta"))
+        identity = self.session.active
+        signers = self.facts.allowed_signers if self.facts is not None else None
+        if identity is not None and signers is not None and principal_for(identity.key.public_key, signers) is None:
+            out.append(" (key not in allowed_signers: cannot count)", "bold red")
+        out.append("   seen ", "dim")
+        complete = now.hunks_seen == now.hunks_total
+        out.append(f"{now.hunks_seen}/{now.hunks_total} hunks", "green" if complete else "yellow")
+        if now.tier1_total:
+            out.append(
+                f" (Tier-1 {now.tier1_seen}/{now.tier1_total})",
+                "green" if now.tier1_seen == now.tier1_total else "bold yellow",
+            )
+        out.append("   time ", "dim")
+        out.append(clock_label(now.seconds), "green" if now.seconds >= now.seconds_needed else "yellow")
+        if now.seconds_needed:
+            out.append(f" of {clock_label(now.seconds_needed, up=True)}", "dim")
+        if now.blocking:
+            done = len(now.blocking) - len(now.unacknowledged)
+            out.append("   blocking findings ", "dim")
+            out.append(f"{done}/{len(now.blocking)} acknowledged", "green" if not now.unacknowledged else "yellow")
+        out.append("\n")
+        out.append_text(self._approvals_text())
+        return out
+
+    def _approvals_text(self) -> Text:
+        out = Text()
+        if self.facts_error is not None:
+            out.append_text(safe_text(f"policy: {self.facts_error}", "red"))
+            return out
+        if self.verdict is None or self.facts is None:
+            out.append("reading the policy…", "dim")
+            return out
+        verdict = self.verdict
+        out.append("approvals ", "dim")
+        out.append(verdict.label(), "bold green" if verdict.satisfied else "bold")
+        tier = self.facts.tier
+        out.append(f" (tier {tier})" if tier is not None else "", "dim")
+        for review in _latest_reviews(verdict):
+            out.append("  ")
+            mark = "✓" if review.status == "counted" else "✗"
+            out.append_text(safe_text(f"{mark} {review.principal} {review.decision}", _STATUS[review.status]))
+            if review.status != "counted":
+                out.append_text(safe_text(f" ({review.status})", "dim"))
+        active = self.session.active
+        mine = self.session.principals.get(active.key.public_key) if active is not None else None
+        if mine is not None and mine in verdict.approvers:
+            out.append_text(
+                safe_text(f"   {mine} already counts; another approval from them would not count twice", "dim")
+            )
+        return out
+
+
+_STATUS = {"counted": "green", "not-counted": "yellow", "stale": "dim", "invalid": "red"}
+
+
+def _latest_reviews(verdict: Verdict) -> list[Review]:
+    """Each principal's latest decision: what the verdict counts (one principal never counts twice)."""
+    latest: dict[str, Review] = {}
+    for review in verdict.reviews:
+        if review.principal is None or review.status == "invalid":
+            continue
+        known = latest.get(review.principal)
+        if known is None or review.timestamp >= known.timestamp:
+            latest[review.principal] = review
+    return sorted(latest.values(), key=lambda r: r.principal or "")
 
 
 def summary(change: Change) -> Text:

@@ -4,10 +4,16 @@ The change is laid out as blocks (a file header, or a hunk: its header plus its 
 block is stored, so opening a 100k-line diff costs one pass over its hunks, and `render_line` finds a row's block
 by bisection. Rendered rows are cached by everything that changes their look. Every piece of text from the change
 passes through `inert` before it becomes a Segment, so no diff content can reach the terminal as a sequence.
+
+The view also reports which rows are on screen (`DiffView.Displayed`) whenever that changes, which is how the review
+screen learns which hunks a reviewer has actually seen, and it keeps a selected finding (the one `f`/`F` jumped to,
+else the first one on screen) for keys that act on "this finding".
 """
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from typing import ClassVar
 
 from pygments.lexer import Lexer
@@ -20,9 +26,11 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reviewtui.approvals.statement import Acknowledgement
 from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
 from reviewtui.rules.finding import Finding
 from reviewtui.table import clip, text_width
@@ -37,6 +45,8 @@ _HEADER_STYLE = Style(bold=True, color="#e6e6e6", bgcolor="#30364a")
 _HUNK_STYLE = Style(color="#7aa2f7", bgcolor="#1d2030")
 _GUTTER_STYLE = Style(color="#6c7086")
 _NOTE_STYLE = Style(color="#a6adc8", italic=True)
+_SELECTED_STYLE = Style(bgcolor="#3a3f58")
+_ACK_STYLE = Style(color="#87d787")
 SEVERITY_COLOURS = {"critical": "#ff5f87", "high": "#ff8700", "medium": "#ffd75f", "low": "#87afff", "info": "#a8a8a8"}
 
 
@@ -47,11 +57,11 @@ class DiffView(ScrollView, can_focus=True):
         Binding("j,down", "scroll_down", "Down", show=False, id="diff.down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="diff.up"),
         Binding("n", "next_hunk", "Next hunk", id="diff.next_hunk"),
-        Binding("N", "previous_hunk", "Prev hunk", id="diff.previous_hunk"),
+        Binding("N", "previous_hunk", "Prev hunk", show=False, id="diff.previous_hunk"),
         Binding("right_square_bracket", "next_file", "Next file", id="diff.next_file"),
-        Binding("left_square_bracket", "previous_file", "Prev file", id="diff.previous_file"),
+        Binding("left_square_bracket", "previous_file", "Prev file", show=False, id="diff.previous_file"),
         Binding("f", "next_finding", "Next finding", id="diff.next_finding"),
-        Binding("F", "previous_finding", "Prev finding", id="diff.previous_finding"),
+        Binding("F", "previous_finding", "Prev finding", show=False, id="diff.previous_finding"),
         Binding("g,home", "scroll_home", "Top", show=False, id="diff.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="diff.bottom"),
     ]
@@ -61,9 +71,26 @@ class DiffView(ScrollView, can_focus=True):
     | `j` / `k` | Scroll down / up. |
     | `n` / `N` | Next / previous hunk. |
     | `]` / `[` | Next / previous file. |
-    | `f` / `F` | Next / previous finding. |
+    | `f` / `F` | Next / previous finding; it becomes the selected one (`▶`) that `A` and `W` act on. |
     | `g` / `G` | Top / bottom. |
     """
+
+    class Displayed(Message):
+        """The rows on screen changed (scroll, resize, first layout); handled by `on_diff_view_displayed`."""
+
+        def __init__(self, view: DiffView, top: int, bottom: int, scrolled: bool) -> None:
+            super().__init__()
+            self.view = view
+            self.top = top
+            """First row on screen."""
+            self.bottom = bottom
+            """One past the last row on screen."""
+            self.scrolled = scrolled
+            """The reviewer moved the view (activity), as opposed to a resize or the first layout."""
+
+        @property
+        def control(self) -> DiffView:
+            return self.view
 
     def __init__(self, change: Change, findings: tuple[Finding, ...] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -71,12 +98,65 @@ class DiffView(ScrollView, can_focus=True):
         self.layout_map = DiffLayout(change, findings)
         self.total_rows = self.layout_map.total_rows
         self.virtual_size = Size(0, self.total_rows)
-        self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
+        self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(2048)
         self._lexers: dict[str, Lexer | None] = {}
+        self._selected: int | None = None
+        self._acknowledgement: Callable[[Finding], Acknowledgement | None] = lambda _finding: None
+        self._window = (0, 0)
 
     def on_resize(self) -> None:
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
+        self._report(scrolled=False)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._report, scrolled=False)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._report(scrolled=True)
+
+    # -- what is on screen -------------------------------------------------------------------------------------------
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """The rows on screen: first, and one past the last."""
+        top = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        return top, max(top, min(self.total_rows, top + height))
+
+    def _report(self, *, scrolled: bool) -> None:
+        window = self.window
+        if window[1] > window[0] and window != self._window:
+            self._window = window
+            self.post_message(self.Displayed(self, window[0], window[1], scrolled))
+
+    def announce(self) -> None:
+        """Report the rows on screen again (e.g. to a reviewer who just took over the keyboard)."""
+        self._window = (0, 0)
+        self._report(scrolled=False)
+
+    def selected_finding(self) -> Finding | None:
+        """The finding keys act on: the one `f`/`F` selected if still on screen, else the first one on screen."""
+        row = self._selected_row()
+        if row is None:
+            return None
+        return self.layout_map.row(row).finding
+
+    def _selected_row(self) -> int | None:
+        top, bottom = self.window
+        if self._selected is not None and top <= self._selected < bottom:
+            return self._selected
+        start = bisect.bisect_left(self.layout_map.finding_rows, top)
+        if start < len(self.layout_map.finding_rows) and self.layout_map.finding_rows[start] < bottom:
+            return self.layout_map.finding_rows[start]
+        return None
+
+    def show_acknowledgements(self, lookup: Callable[[Finding], Acknowledgement | None]) -> None:
+        """Mark findings acknowledged or waived by the active reviewer (called again when that changes)."""
+        self._acknowledgement = lookup
+        self._cache.clear()
+        self.refresh()
 
     # -- rendering ---------------------------------------------------------------------------------------------------
 
@@ -85,17 +165,17 @@ class DiffView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if row >= self.total_rows or width <= 0:
             return Strip.blank(width)
-        key = (row, width)
+        key = (row, width, row == self._selected_row())
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._render_row(self.layout_map.row(row), width)
+            cached = self._render_row(self.layout_map.row(row), width, key[2])
             self._cache[key] = cached
         return cached
 
-    def _render_row(self, row: Row, width: int) -> Strip:
+    def _render_row(self, row: Row, width: int, selected: bool = False) -> Strip:
         if row.kind is RowKind.FINDING:
             assert row.finding is not None
-            return _finding_row(row.finding, width)
+            return _finding_row(row.finding, width, self._acknowledgement(row.finding), selected)
         if row.file is None or row.kind is RowKind.BLANK:
             return Strip.blank(width)
         file = self.change.files[row.file]
@@ -176,23 +256,52 @@ class DiffView(ScrollView, can_focus=True):
         self._jump(self.layout_map.file_rows, False)
 
     def action_next_finding(self) -> None:
-        self._jump([max(0, r - 3) for r in self.layout_map.finding_rows], True)
+        self._select_finding(True)
 
     def action_previous_finding(self) -> None:
-        self._jump([max(0, r - 3) for r in self.layout_map.finding_rows], False)
+        self._select_finding(False)
+
+    def _select_finding(self, forward: bool) -> None:
+        """Select the next finding after (or before) the selected one, and scroll it to the fourth row.
+
+        Without a selection on screen the search starts from that fourth row, which is where a jump leaves the
+        finding; near the end of the diff, where the view cannot scroll further, findings are still selected.
+        """
+        rows = self.layout_map.finding_rows
+        top, _ = self.window
+        current = self._selected if self._selected is not None and self._selected == self._selected_row() else None
+        if forward:
+            anchor = current if current is not None else top + 2
+            target = next((r for r in rows if r > anchor), None)
+        else:
+            anchor = current if current is not None else top + 3
+            target = next((r for r in reversed(rows) if r < anchor), None)
+        if target is None:
+            return
+        self._selected = target
+        self._cache.clear()
+        self.scroll_to(y=max(0, target - 3), animate=False)
+        self.refresh()
 
 
-def _finding_row(finding: Finding, width: int) -> Strip:
+def _finding_row(finding: Finding, width: int, ack: Acknowledgement | None = None, selected: bool = False) -> Strip:
+    """`▲ HIGH rule: message — fix`; the selected finding is highlighted, an acknowledged one says so first."""
     colour = SEVERITY_COLOURS[finding.severity.value]
+    base = _SELECTED_STYLE if selected else Style()
     tool = f" [{finding.tool}]" if finding.tool else ""
     text = f"{finding.severity.value.upper()} {finding.rule}{tool}: {finding.message}"
     if finding.fix:
         text += f" — {finding.fix}"
-    segments = [
-        Segment(" " * (_GUTTER - 2) + "▲ ", Style(color=colour, bold=True)),
-        Segment(clip(inert(text, keep_tabs=False), max(1, width - _GUTTER)), Style(color=colour)),
-    ]
-    return _fill(segments, width)
+    marker = "▶ " if selected else "▲ "
+    segments = [Segment(" " * (_GUTTER - 2) + marker, Style(color=colour, bold=True) + base)]
+    room = max(1, width - _GUTTER)
+    if ack is not None:
+        verb = "acknowledged" if ack.kind == "ack" else "waived"
+        label = clip(f"✓ {verb}: {inert(ack.reason, keep_tabs=False)} │ ", room)
+        segments.append(Segment(label, _ACK_STYLE + base))
+        room = max(1, room - text_width(label))
+    segments.append(Segment(clip(inert(text, keep_tabs=False), room), Style(color=colour, dim=ack is not None) + base))
+    return _fill(segments, width, base)
 
 
 def file_title(file: FileChange) -> str:
