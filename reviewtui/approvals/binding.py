@@ -11,6 +11,7 @@ recompute the hash with plain git: docs/approval-format.md gives the command.
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from dataclasses import dataclass
 
@@ -28,7 +29,28 @@ BINDING_DIFF = (
     "--no-renames",
     "--src-prefix=a/",
     "--dst-prefix=b/",
+    "--unified=3",
+    "--inter-hunk-context=0",
+    "--diff-algorithm=myers",
+    "--indent-heuristic",
+    f"-O{os.devnull}",
+    "--no-relative",
+    "--submodule=short",
+    "--ignore-submodules=none",
 )
+"""Every option is git's default, spelled out: a reviewer's `diff.*` settings must not change the hash."""
+BINDING_CONFIG = (
+    ("core.quotePath", "false"),
+    ("diff.suppressBlankEmpty", "false"),
+    ("core.attributesFile", os.devnull),
+)
+"""Settings with no command-line switch, given as `git -c`: non-ASCII paths unquoted, blank context lines kept,
+and no personal attributes file (whose `diff=` drivers would change the hunk headers)."""
+_BINDING_ENV = {
+    "GIT_CONFIG_COUNT": str(len(BINDING_CONFIG)),
+    **{f"GIT_CONFIG_KEY_{n}": key for n, (key, _) in enumerate(BINDING_CONFIG)},
+    **{f"GIT_CONFIG_VALUE_{n}": value for n, (_, value) in enumerate(BINDING_CONFIG)},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +73,7 @@ def bind(repo: Repository | None, change: Change, *, patch_bytes: bytes | None =
             raise ReviewtuiError(f"{change.id}: cannot bind a decision: no commits and no patch file")
         digest = hashlib.sha256(patch_bytes).hexdigest()
         return Binding(None, None, None, change.base, change.base_ref, digest, None, _root(repo, None))
-    diff = repo.run(*BINDING_DIFF, change.merge_base, change.head, "--")
+    diff = repo.run(*BINDING_DIFF, change.merge_base, change.head, "--", env=_BINDING_ENV)
     tree = repo.run("rev-parse", "--verify", f"{change.head}^{{tree}}").decode().strip()
     return Binding(
         head=change.head,

@@ -61,7 +61,7 @@ def append_line(repo: Repository, commit: str, line: str, *, attempts: int = 50)
 
 def _notes_commit(repo: Repository, old: str | None, commit: str, lines: list[str]) -> str:
     """A notes commit with `lines` as the commit's note, whose parent is `old`; built on a private ref."""
-    scratch = f"refs/notes/reviewtui/tmp/{os.getpid()}-{secrets.token_hex(4)}"
+    scratch = _scratch_ref()
     try:
         if old is not None:
             repo.run("update-ref", scratch, old)
@@ -80,10 +80,14 @@ def _notes_commit(repo: Repository, old: str | None, commit: str, lines: list[st
         repo.run("update-ref", "-d", scratch, check=False)
 
 
-def _swap(repo: Repository, new: str, old: str | None) -> bool:
+def _scratch_ref() -> str:
+    return f"refs/notes/reviewtui/tmp/{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _swap(repo: Repository, new: str, old: str | None, message: str = "reviewtui: record decision") -> bool:
     """Move the shared ref from `old` to `new` only if it still points at `old` (absent when None)."""
     try:
-        repo.run("update-ref", "-m", "reviewtui: record decision", NOTES_REF, new, old or "")
+        repo.run("update-ref", "-m", message, NOTES_REF, new, old or "")
     except GitError:
         return False
     return True
@@ -92,28 +96,70 @@ def _swap(repo: Repository, new: str, old: str | None) -> bool:
 def sync(repo: Repository, remote: str, *, attempts: int = 5) -> tuple[str, str]:
     """Fetch the remote's decisions, merge them into ours (cat_sort_uniq: the union of lines), push the result.
 
-    A push that loses a race with another reviewer's push is retried on top of theirs; nothing is forced, so a
-    decision that reached the remote is never overwritten.
+    The merge is built on a private ref and swapped in like any other write, so a decision recorded here while
+    sync runs is never dropped. A push that loses a race with another reviewer's push is retried on top of theirs;
+    nothing is forced, so a decision that reached the remote is never overwritten.
     """
     tracking = f"refs/notes/reviewtui/remotes/{remote}/approvals"
     for _ in range(attempts):
         theirs = _fetch(repo, remote, tracking)
-        ours = repo.resolve(NOTES_REF)
         fetched = "nothing (the remote has no decisions yet)" if theirs is None else theirs[:12]
-        if theirs is not None and ours is None:
-            _swap(repo, theirs, None)
-        elif theirs is not None and ours is not None and theirs != ours and not repo.is_ancestor(theirs, ours):
-            repo.run("notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "cat_sort_uniq", tracking, env=_IDENTITY)
+        if theirs is not None:
+            _take_in(repo, theirs, tracking)
         if repo.resolve(NOTES_REF) is None:
             return fetched, "nothing (no decisions here)"
-        try:
-            repo.run("push", "--quiet", remote, f"{NOTES_REF}:{NOTES_REF}")
-        except GitError as exc:
-            if "rejected" in str(exc) or "non-fast-forward" in str(exc) or "fetch first" in str(exc):
-                continue  # someone pushed meanwhile: merge theirs and try again
-            raise
-        return fetched, (repo.resolve(NOTES_REF) or "")[:12]
+        if _push(repo, remote):
+            return fetched, (repo.resolve(NOTES_REF) or "")[:12]
+        # someone pushed meanwhile: fetch, merge theirs and try again
     raise ReviewtuiError(f"{repo.root}: {remote} kept changing while syncing {NOTES_REF}; run sync again")
+
+
+def _take_in(repo: Repository, theirs: str, tracking: str, *, attempts: int = 50) -> None:
+    """Make our ref contain `theirs`: a fast-forward, or a cat_sort_uniq merge; compare-and-swap like `append_line`."""
+    for attempt in range(attempts):
+        ours = repo.resolve(NOTES_REF)
+        if ours == theirs or (ours is not None and repo.is_ancestor(theirs, ours)):
+            return
+        new = theirs if ours is None or repo.is_ancestor(ours, theirs) else _merged(repo, ours, tracking)
+        if _swap(repo, new, ours, "reviewtui: merge decisions"):
+            return
+        time.sleep(min(0.5, 0.01 * (attempt + 1)) * random.random())
+    raise ReviewtuiError(f"{repo.root}: could not merge the remote's decisions: {NOTES_REF} kept changing")
+
+
+def _merged(repo: Repository, ours: str, tracking: str) -> str:
+    """The merge of `tracking` into `ours` (git's cat_sort_uniq strategy), made on a private ref."""
+    scratch = _scratch_ref()
+    try:
+        repo.run("update-ref", scratch, ours)
+        repo.run("notes", f"--ref={scratch}", "merge", "--quiet", "-s", "cat_sort_uniq", tracking, env=_IDENTITY)
+        sha = repo.resolve(scratch)
+        if sha is None:
+            raise ReviewtuiError(f"{repo.root}: git notes merge wrote nothing")
+        return sha
+    finally:
+        repo.run("update-ref", "-d", scratch, check=False)
+
+
+def _push(repo: Repository, remote: str) -> bool:
+    """Push our ref; False when the remote moved since the fetch (merge theirs first), an error when it refuses."""
+    refspec = f"{NOTES_REF}:{NOTES_REF}"
+    out = repo.run("push", "--porcelain", remote, refspec, check=False).decode("utf-8", "replace")
+    for line in out.splitlines():
+        flag, _, rest = line.partition("\t")
+        spec, _, summary = rest.partition("\t")
+        if spec != refspec:
+            continue
+        if flag != "!":
+            return True
+        if summary.startswith("[rejected]"):
+            return False  # fetch first / non-fast-forward
+        raise ReviewtuiError(
+            f"{repo.root}: {remote} refused {NOTES_REF}: {summary.strip()}; nothing was lost, every decision is "
+            "still here; run sync again once the remote accepts the push"
+        )
+    repo.run("push", "--quiet", remote, refspec)  # no status line: git never reached the remote; this raises why
+    return True
 
 
 def _fetch(repo: Repository, remote: str, tracking: str) -> str | None:

@@ -55,11 +55,8 @@ class Verdict:
 
     @property
     def rejected(self) -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                {r.principal for r in self.reviews if r.decision == "reject" and r.status != "invalid" and r.principal}
-            )
-        )
+        """Who rejects the change now: whose latest decision is a reject (as `blocking` counts it)."""
+        return tuple(sorted(p for p, r in _latest(self.reviews).items() if r.decision == "reject"))
 
     def label(self) -> str:
         """What the queue shows: 0/2, 1/2, 2/2, stale, rejected."""
@@ -90,13 +87,7 @@ class Facts:
 def evaluate(facts: Facts, lines: Sequence[str]) -> Verdict:
     reviews = [_review(facts, line) for line in dict.fromkeys(lines)]
     required = facts.policy.required_for(facts.tier)
-    latest: dict[str, Review] = {}
-    for review in reviews:
-        if review.principal is None or review.status == "invalid":
-            continue
-        known = latest.get(review.principal)
-        if known is None or review.timestamp >= known.timestamp:
-            latest[review.principal] = review
+    latest = _latest(reviews)
     approvers = tuple(sorted(p for p, r in latest.items() if r.status == "counted" and r.decision == "approve"))
     blocking = tuple(
         sorted(f"{p} {r.decision}" for p, r in latest.items() if r.decision in ("reject", "request-changes"))
@@ -108,6 +99,18 @@ def evaluate(facts: Facts, lines: Sequence[str]) -> Verdict:
         missing.append(f"{required - len(approvers)} more approval(s) from distinct eligible reviewers")
     missing += [f"blocked: {b}" for b in blocking]
     return Verdict(required, tuple(reviews), approvers, blocking, tuple(missing))
+
+
+def _latest(reviews: Sequence[Review]) -> dict[str, Review]:
+    """Each principal's latest valid decision: a reviewer's newer decision replaces their older ones."""
+    latest: dict[str, Review] = {}
+    for review in reviews:
+        if review.principal is None or review.status == "invalid":
+            continue
+        known = latest.get(review.principal)
+        if known is None or review.timestamp >= known.timestamp:
+            latest[review.principal] = review
+    return latest
 
 
 def _review(facts: Facts, line: str) -> Review:
@@ -130,6 +133,10 @@ def _review(facts: Facts, line: str) -> Review:
             record.timestamp,
             record,
         )
+    if facts.policy.revoked_keys and facts.revoked_keys is None:
+        # Fail closed: a revocation list that the policy names but the base lacks could hide a revoked key.
+        reason = f"the policy names revoked_keys {facts.policy.revoked_keys!r} but the base commit has no such file"
+        return Review(record.reviewer, record.decision, "invalid", (reason,), record.timestamp, record)
     check = verify_signature(envelope, facts.allowed_signers, facts.revoked_keys)
     if check.principal is None:
         return Review(record.reviewer, record.decision, "invalid", (check.reason,), record.timestamp, record)
@@ -178,16 +185,16 @@ def _ineligible(facts: Facts, principal: str) -> list[str]:
     names = {n.lower() for n in person.names}
     reasons = []
     for commit in facts.change.commits:
-        roles = [("author", commit.author), ("committer", commit.committer)]
+        roles = [("an author", commit.author), ("a committer", commit.committer)]
         roles += [
-            ("co-author", p)
+            ("a co-author", p)
             for t in commit.trailers
             if t.key.lower() == "co-authored-by"
             if (p := parse_identity(t.value)) is not None
         ]
         for role, who in roles:
             if who.email.lower() in emails or who.name.lower() in names:
-                reasons.append(f"{principal} is a {role} of the change")
+                reasons.append(f"{principal} is {role} of the change")
     agent = facts.change.agent
     if agent is not None and agent.operator:
         operator = parse_identity(agent.operator)

@@ -80,6 +80,8 @@ def _verify(allowed: Path, revoked: Path | None, principal: str, sig: Path, mess
         return True, ""
     lines = [ln.strip() for ln in done.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
     detail = next((ln for ln in lines if not ln.startswith("Could not verify")), "")
+    if detail.startswith(f"{allowed}:"):
+        detail = detail.split(": ", 1)[-1]  # "<our temporary file>:<line>: why": only the why means anything
     if not detail and revoked is not None:
         detail = "the key is revoked, or the signature does not match"
     return False, f"signature by {principal} rejected: {detail or 'the signature does not match'}"
