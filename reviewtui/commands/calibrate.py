@@ -155,9 +155,13 @@ def _print(result: Calibration, output: Path) -> None:
         )
     print(render_table(columns, rows))
     if result.fit.held:
-        print(f"kept the shipped weight (no commit in the window varies it): {', '.join(result.fit.held)}")
+        print(f"kept the shipped weight (too rare in this history to judge): {', '.join(result.fit.held)}")
     if not result.fit.converged:
-        print("warning: the fit did not converge; the weights are the best found", file=sys.stderr)
+        print("reviewtui: warning: the fit did not converge; the weights are the best found", file=sys.stderr)
+    calibrated, shipped = result.metrics["calibrated"].roc_auc, result.metrics["shipped"].roc_auc
+    if calibrated < shipped:
+        print(f"reviewtui: warning: on the held-out commits the calibrated model ranks worse than the shipped weights "
+              f"(ROC AUC {calibrated:.3f} < {shipped:.3f}); consider not committing it", file=sys.stderr)
     print(f"wrote {inert(str(output))}; commit it so that `reviewtui queue` scores with it")
 
 
