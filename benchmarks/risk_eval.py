@@ -1,6 +1,7 @@
 """How well does the risk score find the commits a repository later reverted? Measured, with confidence intervals.
 
-    python benchmarks/risk_eval.py --repo PATH [--limit N] [--range REV] [--bootstrap 1000] [--cache FILE]
+    python benchmarks/risk_eval.py --repo PATH [--limit N] [--repo PATH [--limit N] ...] [--range REV]
+                                   [--l2 1] [--bootstrap 1000] [--cache-dir DIR] [--json FILE]
 
 Every non-merge commit (the newest N) is scored through the same code as `reviewtui queue --commits` (QueueLoader +
 Analyzer; history features see only the past), labelled bad when a later commit reverts it, and split by time: the
@@ -8,11 +9,13 @@ older 75 % trains a calibrated model, the newer 25 % is where everything is judg
 each with a seeded bootstrap 95 % interval (commits resampled with replacement; the same resamples for every method,
 so differences are paired): ROC AUC, PR AUC (average precision), the share of reverted commits among the riskiest
 5/10/50 %, and recall at 20 % of changed lines (reviewing in each method's effort order until a fifth of all changed
-lines is read). Methods: the shipped hand-set weights, the calibrated model, and the baselines random (expected
-values), lines added alone (biggest first) and 1/size (smallest first).
+lines is read). Methods: the shipped hand-set weights, the calibrated model (as displayed, and unrounded), a ridge
+fit towards 0, and the baselines random (expected values), lines added alone (biggest first) and 1/size (smallest
+first). With several repositories: a model fitted on the other repositories' training windows, the mean over
+repositories (stratified bootstrap), and one pooled fit's weights next to the shipped ones.
 
-`--cache FILE` keeps the analysed commits (features and labels, not code) so the evaluation can be rerun without
-re-analysing; the analysis time of the run that wrote it is kept and reported.
+`--cache-dir DIR` keeps the analysed commits (features and labels, not code) so the evaluation can be rerun without
+re-analysing; the analysis time of the run that wrote a cache is kept and reported.
 """
 
 from __future__ import annotations
@@ -202,7 +205,10 @@ def _load_cache(path: Path, key: dict[str, Any]) -> tuple[Dataset, float] | None
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ReviewtuiError(f"{repo}: git {args[0]}: {done.stderr.strip().splitlines()[0] if done.stderr else '?'}")
+    return done.stdout.strip()
 
 
 # -- evaluation ----------------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ import math
 import os
 import random
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -826,8 +826,3 @@ def write_model(path: Path, text: str) -> None:
     except OSError as exc:
         raise ReviewtuiError(f"{path}: cannot write: {exc.strerror}") from None
 
-
-def iter_weights(calibration: Calibration) -> Iterator[tuple[str, float, float, float]]:
-    """(feature, shipped weight, calibrated weight, standardised effect), in FEATURES order, for reports."""
-    for f in FEATURES:
-        yield f.name, f.weight, calibration.model.weight(f.name), calibration.fit.standardized[f.name]
