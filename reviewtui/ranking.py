@@ -25,7 +25,7 @@ def rank_key(analysis: Analysis) -> RankKey:
     risk = analysis.risk
     first_system = min(risk.systems, key=lambda s: (s[1], s[0]))[0] if risk.systems else ""
     created = analysis.change.created.timestamp() if analysis.change.created else None
-    return RankKey(analysis.change.id, analysis.change.repo, risk.score, risk.effort_aware, created, first_system)
+    return RankKey(analysis.change.id, analysis.change.repo, risk.precise, risk.effort_aware, created, first_system)
 
 
 SORTS: dict[str, Callable[[RankKey], Any]] = {

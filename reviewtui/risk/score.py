@@ -47,6 +47,8 @@ class RiskScore:
     """Critical findings: shown whatever the score."""
     lines: int
     systems: tuple[tuple[str, int], ...]
+    precise: float = 0.0
+    """The unrounded score, for ranking: a calibrated model can put most changes below one point, where tenths tie."""
 
     @property
     def tier1(self) -> bool:
@@ -55,7 +57,7 @@ class RiskScore:
     @property
     def effort_aware(self) -> float:
         """Risk per changed line (x100), for ranking by where an hour of review finds the most."""
-        return round(self.score * 100 / max(1, self.lines), 2)
+        return self.precise * 100 / max(1, self.lines)
 
 
 def score(measurements: Measurements, findings: Sequence[Finding], model: RiskModel) -> RiskScore:
@@ -75,6 +77,7 @@ def score(measurements: Measurements, findings: Sequence[Finding], model: RiskMo
         flags=tuple(f"{f.rule}: {f.message}" for f in findings if f.severity is Severity.CRITICAL),
         lines=measurements.lines,
         systems=tuple((s.name, s.tier) for s in measurements.systems),
+        precise=100.0 * impact * likelihood,
     )
 
 
@@ -117,26 +120,46 @@ def _hints(
     values = measurements.values
     options: list[tuple[str, dict[str, float]]] = []
     if values.get("lines_added", 0) > 400 or values.get("files", 0) > 20:
-        options.append((f"Split the change: {int(values['lines_added'])} added lines in {int(values['files'])} files; "
-                        "review small, single-purpose changes", {"lines_added": min(values["lines_added"], 200),
-                                                                  "files": min(values["files"], 5)}))
+        options.append(
+            (
+                f"Split the change: {int(values['lines_added'])} added lines in {int(values['files'])} files; "
+                "review small, single-purpose changes",
+                {"lines_added": min(values["lines_added"], 200), "files": min(values["files"], 5)},
+            )
+        )
     if values.get("subsystems", 0) > 2:
-        options.append((f"Keep it within one area: it touches {int(values['subsystems'])} top-level directories",
-                        {"subsystems": 1, "entropy": 0.0}))
+        options.append(
+            (
+                f"Keep it within one area: it touches {int(values['subsystems'])} top-level directories",
+                {"subsystems": 1, "entropy": 0.0},
+            )
+        )
     if values.get("code_without_tests"):
         options.append(("Add or update tests for the changed code", {"code_without_tests": 0.0, "tests_touched": 1.0}))
     if values.get("tests_deleted") or values.get("tests_weakened"):
-        options.append(("Restore the deleted or weakened tests and fix the code instead",
-                        {"tests_deleted": 0.0, "tests_weakened": 0.0}))
+        options.append(
+            (
+                "Restore the deleted or weakened tests and fix the code instead",
+                {"tests_deleted": 0.0, "tests_weakened": 0.0},
+            )
+        )
     serious = [f for f in findings if f.severity >= Severity.HIGH]
     if serious:
         rules = ", ".join(sorted({f.rule for f in serious})[:4])
-        options.append((f"Resolve the {len(serious)} high/critical findings ({rules})",
-                        {"findings_critical": 0.0, "findings_high": 0.0}))
+        options.append(
+            (
+                f"Resolve the {len(serious)} high/critical findings ({rules})",
+                {"findings_critical": 0.0, "findings_high": 0.0},
+            )
+        )
     sensitive = [k for k in ("ci", "infrastructure", "migration", "dependencies") if values.get(f"touches_{k}")]
     if sensitive and values.get("files", 0) > len(sensitive):
-        options.append((f"Move the {', '.join(sensitive)} edits into their own change, reviewed by their owners",
-                        {f"touches_{k}": 0.0 for k in sensitive}))
+        options.append(
+            (
+                f"Move the {', '.join(sensitive)} edits into their own change, reviewed by their owners",
+                {f"touches_{k}": 0.0 for k in sensitive},
+            )
+        )
     hints = []
     for text, counterfactual in options:
         lowered = _score_with(measurements, model, impact, counterfactual)

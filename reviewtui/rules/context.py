@@ -30,6 +30,7 @@ class ScanContext:
         if self.repo is None or rev is None:
             return frozenset()
         if rev not in self._trees:
+            _bound(self._trees, _MAX_TREES)
             out = self.repo.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev, check=False)
             self._trees[rev] = frozenset(p.decode("utf-8", "surrogateescape") for p in out.split(b"\x00") if p)
         return self._trees[rev]
@@ -40,6 +41,7 @@ class ScanContext:
             return None
         key = (rev, path)
         if key not in self._blobs:
+            _bound(self._blobs, _MAX_BLOBS)
             self._blobs[key] = self.repo.show_file(rev, path)
         return self._blobs[key]
 
@@ -51,3 +53,15 @@ class ScanContext:
 
     def is_tier1(self, path: str) -> bool:
         return self.systems.is_tier1(path)
+
+
+_MAX_TREES = 64
+_MAX_BLOBS = 4096
+
+
+def _bound(cache: dict[Any, Any], limit: int) -> None:
+    """Keep a per-run cache small: a `--commits` run over 12,000 revisions once held 8 GB of trees and files.
+    Dropping the oldest half keeps recent revisions (a queue's changes share a few bases) cheap."""
+    if len(cache) >= limit:
+        for key in list(cache)[: limit // 2]:
+            del cache[key]
