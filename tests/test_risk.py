@@ -91,3 +91,16 @@ def test_demo_ranking(demo_scores: dict[str, float]) -> None:
     for high in risky:
         for low in harmless:
             assert demo_scores[high] > demo_scores[low], (high, low, demo_scores[high], demo_scores[low])
+
+
+def test_weakening_rules_name_real_builtin_rules() -> None:
+    """The tests_weakened feature counts these rule ids; a renamed rule must not silently zero the feature."""
+    from reviewtui.risk.features import WEAKENING_RULES
+    from reviewtui.rules.ruleset import builtin_rules
+
+    assert {rule.id for rule in builtin_rules()} >= WEAKENING_RULES
+
+
+def test_cursor_weakened_tests_count_in_the_demo(demo_analyses: dict[str, Analysis]) -> None:
+    values = demo_analyses["cursor/stabilise-refund-tests"].measurements.values
+    assert values["tests_weakened"] >= 3  # skip added, assert True, fewer and loosened assertions

@@ -16,25 +16,70 @@ from dataclasses import dataclass
 
 from reviewtui.model import Change, FileChange, FileStatus
 from reviewtui.risk.history import HistoryIndex
+from reviewtui.rules.checks.tests import is_test_path
 from reviewtui.rules.finding import Finding
 from reviewtui.systems import System, SystemMap, glob_match
 
 _FIX = re.compile(r"\b(fix(es|ed)?|bug|defect|hotfix|regression|patch(es|ed)?)\b", re.IGNORECASE)
-_TEST_PATHS = ("**/tests/**", "**/test/**", "**/__tests__/**", "**/test_*.py", "**/*_test.py", "**/*_test.go",
-               "**/*.test.*", "**/*.spec.*", "**/src/test/**", "**/conftest.py")
 SENSITIVE_KINDS: dict[str, tuple[str, ...]] = {
-    "ci": (".github/workflows/**", ".gitlab-ci.yml", ".circleci/**", "Jenkinsfile", "azure-pipelines.yml",
-           ".buildkite/**"),
-    "infrastructure": ("**/*.tf", "**/*.tfvars", "**/k8s/**", "**/helm/**", "**/charts/**", "**/Dockerfile",
-                       "**/docker-compose*.yml", "**/cloudformation/**"),
+    "ci": (
+        ".github/workflows/**",
+        ".gitlab-ci.yml",
+        ".circleci/**",
+        "Jenkinsfile",
+        "azure-pipelines.yml",
+        ".buildkite/**",
+    ),
+    "infrastructure": (
+        "**/*.tf",
+        "**/*.tfvars",
+        "**/k8s/**",
+        "**/helm/**",
+        "**/charts/**",
+        "**/Dockerfile",
+        "**/docker-compose*.yml",
+        "**/cloudformation/**",
+    ),
     "migration": ("**/migrations/**", "**/migrate/**", "**/alembic/**", "**/*.sql"),
-    "dependencies": ("**/requirements*.txt", "**/pyproject.toml", "**/package.json", "**/package-lock.json",
-                     "**/go.mod", "**/Cargo.toml", "**/Gemfile", "**/pom.xml", "**/build.gradle*", "**/poetry.lock",
-                     "**/yarn.lock", "**/setup.py", "**/setup.cfg"),
-    "security": ("**/auth/**", "**/*auth*", "**/*crypt*", "**/*secret*", "**/*password*", "**/*token*",
-                 "**/*permission*", "**/*acl*", "**/security/**"),
+    "dependencies": (
+        "**/requirements*.txt",
+        "**/pyproject.toml",
+        "**/package.json",
+        "**/package-lock.json",
+        "**/go.mod",
+        "**/Cargo.toml",
+        "**/Gemfile",
+        "**/pom.xml",
+        "**/build.gradle*",
+        "**/poetry.lock",
+        "**/yarn.lock",
+        "**/setup.py",
+        "**/setup.cfg",
+    ),
+    "security": (
+        "**/auth/**",
+        "**/*auth*",
+        "**/*crypt*",
+        "**/*secret*",
+        "**/*password*",
+        "**/*token*",
+        "**/*permission*",
+        "**/*acl*",
+        "**/security/**",
+    ),
 }
-TEST_RULES = frozenset({"test-file-deleted", "test-functions-removed", "tests-weakened", "expected-values-edited"})
+WEAKENING_RULES = frozenset(
+    {
+        "test-functions-removed",
+        "test-skip-added",
+        "test-trivial-assertion",
+        "test-assertions-reduced",
+        "test-assertion-loosened",
+        "test-expected-value-edited",
+    }
+)
+"""Built-in rules (data/rules/20-tests.toml) whose findings mean a test now checks less; deleted test files are
+counted from the diff itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +90,6 @@ class Measurements:
     systems: tuple[System, ...]
     lines: int
     """Added plus deleted lines, for effort-aware ranking."""
-
-
-def is_test_path(path: str) -> bool:
-    return any(glob_match(pattern, path) for pattern in _TEST_PATHS)
 
 
 def measure(
@@ -102,7 +143,7 @@ def _test_features(files: Sequence[FileChange], findings: Sequence[Finding]) -> 
         "tests_touched": float(bool([f for f in tests if f.status is not FileStatus.DELETED])),
         "code_without_tests": float(bool(code) and not any(f.status is not FileStatus.DELETED for f in tests)),
         "tests_deleted": sum(1 for f in tests if f.status is FileStatus.DELETED),
-        "tests_weakened": sum(1 for f in findings if f.rule in TEST_RULES and f.rule != "test-file-deleted"),
+        "tests_weakened": sum(1 for f in findings if f.rule in WEAKENING_RULES),
     }
 
 
