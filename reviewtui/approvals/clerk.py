@@ -40,6 +40,7 @@ class Clerk:
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
         self._repos: dict[str, Repository | None] = {}
+        self._detectors: dict[str, ProvenanceDetector] = {}
 
     # -- facts -------------------------------------------------------------------------------------------------------
 
@@ -59,8 +60,14 @@ class Clerk:
             findings=analysis.findings,
             tier=min(tiers) if tiers else None,
             tier1_paths=frozenset(f.path for f in change.files if systems.is_tier1(f.path)),
-            detector=ProvenanceDetector(load_config(repo.root if repo else None).agents),
+            detector=self._detector(change.repo, repo),
         )
+
+    def _detector(self, path: str, repo: Repository | None) -> ProvenanceDetector:
+        """Agent identities per repository, read once per run rather than once per change."""
+        if path not in self._detectors:
+            self._detectors[path] = ProvenanceDetector(load_config(repo.root if repo else None).agents)
+        return self._detectors[path]
 
     def binding(self, repo: Repository | None, change: Change) -> Binding:
         patch = Path(change.origin).read_bytes() if change.origin and Path(change.origin).is_file() else None
