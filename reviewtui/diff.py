@@ -57,7 +57,10 @@ class RawRecord:
 
 def parse_git_diff(data: bytes, *, context: str = "diff") -> tuple[FileChange, ...]:
     """Parse `git diff|log --raw -z -p` output for one change (raw records, then the patch)."""
-    records, patch = _split_raw(data, context)
+    try:
+        records, patch = _split_raw(data, context)
+    except (ValueError, IndexError):  # a record cut short (no NUL), not ASCII, or a bad score: not git's output
+        raise PatchError(f"{context}: git printed a raw diff record that cannot be read") from None
     chunks = list(_split_files(patch))
     files: list[FileChange] = []
     index = 0
