@@ -16,10 +16,20 @@ _INVISIBLE = frozenset(
 )
 _CONTROL_NAMES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
 
+_INVISIBLE_RANGES = (
+    "\u206a-\u206f"  # deprecated format characters (they switch symmetric swapping and digit shapes)
+    "\ufff9-\ufffb"  # interlinear annotation: text a terminal shows with nothing marking it as hidden
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"  # invisible format controls
+    "\U000e0000-\U000e007f"  # tag characters: invisible ASCII ("ASCII smuggling")
+)
+
 # Everything that could drive a terminal or deceive a reader: C0 (tab handled separately), DEL, C1, lone
 # surrogates (from undecodable file names), bidi controls, invisible format characters, line/paragraph separators.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029" + "".join(sorted(_BIDI | _INVISIBLE)) + "]"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
+    + "".join(sorted(_BIDI | _INVISIBLE))
+    + _INVISIBLE_RANGES
+    + "]"
 )
 
 
