@@ -23,7 +23,7 @@ from reviewtui.approvals.statement import Acknowledgement, Decision, payload_byt
 from reviewtui.approvals.verdict import Facts, Verdict, evaluate
 from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
-from reviewtui.model import Change
+from reviewtui.model import Change, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
 
@@ -44,7 +44,7 @@ class Clerk:
 
     # -- facts -------------------------------------------------------------------------------------------------------
 
-    def facts(self, analysis: Analysis) -> Facts:
+    def facts(self, analysis: Analysis, *, binding: Binding | None = None) -> Facts:
         change = analysis.change
         repo = self.repo(change.repo)
         base = change.base
@@ -53,7 +53,7 @@ class Clerk:
         tiers = [tier for _, tier in analysis.risk.systems]
         return Facts(
             change=change,
-            binding=self.binding(repo, change),
+            binding=binding if binding is not None else self.binding(repo, change),
             policy=policy,
             allowed_signers=self._at_base(repo, base, policy.allowed_signers),
             revoked_keys=self._at_base(repo, base, policy.revoked_keys) if policy.revoked_keys else None,
@@ -108,8 +108,20 @@ class Clerk:
         return list(dict.fromkeys(lines))
 
     def verdict(self, analysis: Analysis) -> Verdict:
+        change = analysis.change
+        repo = self.repo(change.repo)
+        from_git = change.source is not SourceKind.PATCH and change.head and change.merge_base
+        if repo is not None and from_git and not self._noted(repo, change):
+            # No envelope is stored on any of the change's commits, so no binding is ever compared: skip computing
+            # it (a full diff, patch-id and a walk to the root commit; most of a queue's time on a large history).
+            return evaluate(self.facts(analysis, binding=_unbound(change)), [])
         facts = self.facts(analysis)
         return evaluate(facts, self.stored(facts))
+
+    @staticmethod
+    def _noted(repo: Repository, change: Change) -> bool:
+        present = notes.annotated(repo)
+        return bool(present) and any(sha in present for sha in (change.head, *(c.sha for c in change.commits)))
 
     # -- recording ---------------------------------------------------------------------------------------------------
 
@@ -181,3 +193,9 @@ def principal_for(public_key: str, allowed_signers: bytes) -> str | None:
             if _KEY_TYPES.match(token) and index + 1 < len(tokens) and tokens[index + 1] == wanted:
                 return tokens[0].split(",")[0].strip('"')
     return None
+
+
+def _unbound(change: Change) -> Binding:
+    """What is known of a change's binding without asking git; only for judging a change with no stored decisions,
+    where `evaluate` never reads the binding."""
+    return Binding(change.head, None, change.merge_base, change.base, change.base_ref, "", None, None)
