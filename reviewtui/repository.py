@@ -8,10 +8,11 @@ reviewtui misread a change, and a repository's attributes can never run a progra
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import git
 
@@ -73,6 +74,8 @@ class Repository:
         top = self._repo.working_tree_dir or self._repo.git_dir
         self.root = Path(top).resolve()
         self.git_dir = Path(self._repo.git_dir).resolve()
+        self._batch_lock = threading.Lock()
+        """GitPython's persistent cat-file process serves one request at a time; the TUI reads from workers."""
 
     def __repr__(self) -> str:
         return f"Repository({str(self.root)!r})"
@@ -144,7 +147,18 @@ class Repository:
         return name[len(prefix) :] if name.startswith(prefix) else None
 
     def show_file(self, rev: str, path: str) -> bytes | None:
-        """A file's bytes at a commit, or None if it is not a file there (config is read at a change's base)."""
+        """A file's bytes at a commit, or None if it is not a file there (config is read at a change's base).
+
+        Through one long-lived `git cat-file --batch` per repository (0.1 ms a file, against 0.7 ms walking trees in
+        Python): checks read manifests and files at every base of a queue. A name with a newline cannot go through
+        the batch protocol, so it takes the tree walk."""
+        if "\n" not in rev and "\n" not in path and not rev.startswith("-"):
+            with self._batch_lock:
+                try:
+                    _, kind, _, data = self._repo.git.get_object_data(f"{rev}:{path}")
+                except ValueError:
+                    return None
+            return bytes(data) if cast(object, kind) in (b"blob", "blob") else None  # bytes at run time, str in stubs
         try:
             item = self._repo.commit(rev).tree / path
         except (KeyError, ValueError, git.BadName, git.BadObject):
