@@ -9,7 +9,6 @@ the envelope, decides who signed).
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +69,8 @@ def parse_envelope(line: str | bytes) -> Envelope:
         data: Any = json.loads(line)
     except (ValueError, UnicodeDecodeError) as exc:
         raise EnvelopeError(f"not JSON: {exc}") from None
+    except RecursionError:  # "[[[[…" nested beyond the parser's depth: anyone who can push notes can write it
+        raise EnvelopeError("not JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise EnvelopeError("not a JSON object")
     kind, payload, signatures = data.get("payloadType"), data.get("payload"), data.get("signatures")
@@ -84,13 +85,13 @@ def parse_envelope(line: str | bytes) -> Envelope:
         keyid = item.get("keyid", "")
         try:
             armored = base64.b64decode(item["sig"], validate=True).decode("ascii")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, a non-ASCII str (b64decode's own ValueError), UnicodeDecodeError
             raise EnvelopeError("a signature is not base64 of an armored SSH signature") from None
         if not armored.startswith("-----BEGIN SSH SIGNATURE-----"):
             raise EnvelopeError("a signature is not an SSH signature")
         parsed.append(Signature(keyid if isinstance(keyid, str) else "", armored))
     try:
         body = base64.b64decode(payload, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a str with non-ASCII characters in it
         raise EnvelopeError("payload is not base64") from None
     return Envelope(kind, body, tuple(parsed))

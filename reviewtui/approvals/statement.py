@@ -97,6 +97,8 @@ def parse_statement(payload: bytes) -> Decision:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise StatementError(f"payload is not JSON: {exc}") from None
+    except RecursionError:
+        raise StatementError("payload is not JSON: nested too deeply") from None
     if not isinstance(data, dict) or data.get("_type") != STATEMENT_TYPE:
         raise StatementError("not an in-toto Statement v1")
     if data.get("predicateType") != PREDICATE_TYPE:

@@ -52,12 +52,40 @@ line_bytes = st.one_of(
 eols = st.sampled_from(["\n", "\r\n"])
 
 PATH_SUFFIXES = (
-    ".py", ".js", ".ts", ".go", ".rs", ".java", ".rb", ".sh", ".tf", ".yml", ".json", ".toml", ".md", ".txt", "",
+    ".py",
+    ".js",
+    ".ts",
+    ".go",
+    ".rs",
+    ".java",
+    ".rb",
+    ".sh",
+    ".tf",
+    ".yml",
+    ".json",
+    ".toml",
+    ".md",
+    ".txt",
+    "",
 )
 SPECIAL_PATHS = (
-    "package.json", "requirements.txt", "pyproject.toml", "Cargo.toml", "go.mod", "Dockerfile",
-    ".github/workflows/ci.yml", "tests/test_x.py", "services/payments/fees.py", ".reviewtui/policy.toml",
-    ".env", "id_rsa", "k8s/deploy.yaml", "package-lock.json", "poetry.lock", "setup.py", "conftest.py",
+    "package.json",
+    "requirements.txt",
+    "pyproject.toml",
+    "Cargo.toml",
+    "go.mod",
+    "Dockerfile",
+    ".github/workflows/ci.yml",
+    "tests/test_x.py",
+    "services/payments/fees.py",
+    ".reviewtui/policy.toml",
+    ".env",
+    "id_rsa",
+    "k8s/deploy.yaml",
+    "package-lock.json",
+    "poetry.lock",
+    "setup.py",
+    "conftest.py",
 )
 names = st.text(alphabet=NASTY.replace("/", "").replace("\x00", "") + "abcxyz_.", min_size=1, max_size=16)
 paths = st.one_of(

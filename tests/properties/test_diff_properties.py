@@ -52,8 +52,11 @@ def test_a_patch_round_trips_its_lines_and_renders_inert(spec: DiffSpec) -> None
             assert line.eol in (eol, "")
     last = file.hunks[-1].lines[-1]
     assert (last.eol == "") == spec.no_newline_at_end
-    invalid = sum(content.decode("utf-8", "replace").count("\ufffd") - content.decode("utf-8", "ignore").count(
-        "\ufffd") for h in spec.hunks for _, content, _ in h)
+    invalid = sum(
+        content.decode("utf-8", "replace").count("\ufffd") - content.decode("utf-8", "ignore").count("\ufffd")
+        for h in spec.hunks
+        for _, content, _ in h
+    )
     assert file.decode_errors == invalid
 
     change = Change("c", "t", "", SourceKind.PATCH, "/nowhere", (file,))
@@ -78,14 +81,33 @@ def test_arbitrary_bytes_as_a_patch_file_parse_or_fail_with_one_patch_error(data
 
 
 @FAST
-@given(st.lists(st.sampled_from([
-    b":100644 100644 " + b"a" * 40 + b" " + b"b" * 40 + b" M\x00x.py\x00",
-    b":000000 100644 " + b"0" * 40 + b" " + b"b" * 40 + b" A\x00",
-    b":100644 100644 " + b"a" * 40 + b" " + b"a" * 40 + b" R100\x00old\x00new\x00",
-    b"diff --git a/x.py b/x.py\n", b"--- a/x.py\n+++ b/x.py\n", b"@@ -1 +1 @@\n", b"@@ -1,3 +1 @@\n", b"-a\n",
-    b"+\x1b[2J\xff\n", b"\\ No newline at end of file\n", b"Binary files a/x and b/x differ\n", b"\x00", b":",
-    b"\n", b"GIT binary patch\n", b"deleted file mode 100644\n", b"new file mode 120000\n",
-]) | st.binary(max_size=12), max_size=12).map(b"".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                b":100644 100644 " + b"a" * 40 + b" " + b"b" * 40 + b" M\x00x.py\x00",
+                b":000000 100644 " + b"0" * 40 + b" " + b"b" * 40 + b" A\x00",
+                b":100644 100644 " + b"a" * 40 + b" " + b"a" * 40 + b" R100\x00old\x00new\x00",
+                b"diff --git a/x.py b/x.py\n",
+                b"--- a/x.py\n+++ b/x.py\n",
+                b"@@ -1 +1 @@\n",
+                b"@@ -1,3 +1 @@\n",
+                b"-a\n",
+                b"+\x1b[2J\xff\n",
+                b"\\ No newline at end of file\n",
+                b"Binary files a/x and b/x differ\n",
+                b"\x00",
+                b":",
+                b"\n",
+                b"GIT binary patch\n",
+                b"deleted file mode 100644\n",
+                b"new file mode 120000\n",
+            ]
+        )
+        | st.binary(max_size=12),
+        max_size=12,
+    ).map(b"".join)
+)
 def test_arbitrary_git_output_parses_or_fails_with_one_patch_error(data: bytes) -> None:
     """`git diff --raw -z -p` is parsed from our own git call, but a broken git or repository must not crash us."""
     try:
