@@ -26,6 +26,22 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
+class RubberStamp:
+    """When `reviewtui audit` flags an approval as possibly unread; flags inform, they never change a verdict.
+
+    A value of 0 turns its indicator off."""
+
+    min_seconds_per_100_lines: float = 30.0
+    """Flag an approval recorded as faster than this per 100 changed lines."""
+    min_coverage: float = 0.5
+    """Flag an approval whose reviewer was shown less than this fraction of the change's hunks."""
+    approvals_within_seconds: float = 60.0
+    """Flag two approvals of one change signed within this many seconds of each other."""
+    max_approvals_per_hour: int = 10
+    """Flag a reviewer's approvals when they signed more than this many within an hour."""
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     required: int = 2
     required_by_tier: dict[int, int] = field(default_factory=dict)
@@ -38,6 +54,7 @@ class Policy:
     min_seconds_per_100_lines: float = 0.0
     """Tier 1: an approval faster than this per 100 changed lines is recorded but not counted."""
     people: tuple[Person, ...] = ()
+    rubber_stamp: RubberStamp = RubberStamp()
     digest: str = ""
     source: str = "(built-in defaults)"
 
@@ -62,7 +79,7 @@ def parse_policy(text: bytes, label: str) -> Policy:
         data = tomllib.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{label}: invalid TOML: {exc}") from None
-    _keys(label, "", data, {"approvals", "tier1", "person"})
+    _keys(label, "", data, {"approvals", "tier1", "person", "rubber_stamp"})
     approvals = _table(label, data, "approvals")
     tier1 = _table(label, data, "tier1")
     _keys(label, "approvals.", approvals, {"required", "required_by_tier", "allowed_signers", "revoked_keys"})
@@ -93,6 +110,7 @@ def parse_policy(text: bytes, label: str) -> Policy:
         full_coverage=coverage,
         min_seconds_per_100_lines=float(seconds),
         people=_people(label, data.get("person", [])),
+        rubber_stamp=_rubber_stamp(label, _table(label, data, "rubber_stamp")),
         digest=hashlib.sha256(text).hexdigest(),
         source=label,
     )
@@ -115,6 +133,23 @@ def _people(label: str, entries: Any) -> tuple[Person, ...]:
         emails = lists[0] or ((entry["principal"].lower(),) if "@" in entry["principal"] else ())
         people.append(Person(entry["principal"], emails, lists[1]))
     return tuple(people)
+
+
+def _rubber_stamp(label: str, table: dict[str, Any]) -> RubberStamp:
+    defaults = RubberStamp()
+    _keys(label, "rubber_stamp.", table, set(RubberStamp.__dataclass_fields__))
+    values: dict[str, float] = {}
+    for key in ("min_seconds_per_100_lines", "min_coverage", "approvals_within_seconds"):
+        value = table.get(key, getattr(defaults, key))
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{label}: rubber_stamp.{key} must be a non-negative number")
+        values[key] = float(value)
+    if values["min_coverage"] > 1:
+        raise ConfigError(f"{label}: rubber_stamp.min_coverage must be a fraction between 0 and 1")
+    per_hour = table.get("max_approvals_per_hour", defaults.max_approvals_per_hour)
+    if not isinstance(per_hour, int) or isinstance(per_hour, bool) or per_hour < 0:
+        raise ConfigError(f"{label}: rubber_stamp.max_approvals_per_hour must be a non-negative integer")
+    return RubberStamp(max_approvals_per_hour=per_hour, **values)
 
 
 def _table(label: str, data: dict[str, Any], key: str) -> dict[str, Any]:
