@@ -128,8 +128,8 @@ class CoverageTracker:
         self._starts = [place.start for place in self.places]
         self._partial: dict[int, list[tuple[int, int]]] = {}
         self._seen: set[int] = set()
-        self._window: tuple[int, int, float] | None = None
-        """The rows on screen now and since when (not yet credited)."""
+        self._window: tuple[tuple[tuple[int, int], ...], float] | None = None
+        """The row intervals on screen now and since when (not yet credited)."""
 
     @property
     def total(self) -> int:
@@ -143,9 +143,15 @@ class CoverageTracker:
     def show(self, top: int, bottom: int) -> int:
         """Rows `top` to `bottom` (exclusive) are on screen from now on; returns how many hunks were completed by
         the window they replace."""
+        return self.show_spans([(top, bottom)] if bottom > top else [])
+
+    def show_spans(self, spans: Sequence[tuple[int, int]]) -> int:
+        """These row intervals are on screen from now on (a side-by-side or wrapped view shows the canonical rows
+        in pieces); returns how many hunks were completed by the window they replace."""
         now = self._clock()
         completed = self._settle(now)
-        self._window = (top, bottom, now) if bottom > top else None
+        kept = tuple((top, bottom) for top, bottom in spans if bottom > top)
+        self._window = (kept, now) if kept else None
         return completed
 
     def hide(self) -> int:
@@ -155,11 +161,11 @@ class CoverageTracker:
         return completed
 
     def _settle(self, now: float) -> int:
-        if self._window is None or now - self._window[2] < self.dwell:
+        if self._window is None or now - self._window[1] < self.dwell:
             return 0
-        top, bottom, _ = self._window
+        spans, _ = self._window
         self._window = None  # credited; the same rows count again only when shown again
-        return self._credit(top, bottom)
+        return sum(self._credit(top, bottom) for top, bottom in spans)
 
     def _credit(self, top: int, bottom: int) -> int:
         completed = 0

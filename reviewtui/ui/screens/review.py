@@ -8,6 +8,11 @@ decision keys open a dialog showing exactly what will be signed.
 
 The policy facts (binding, allowed_signers, policy, current verdict) are read in a worker thread when the screen
 opens, so the diff paints first.
+
+Around the diff: a file tree (`t`), a side panel with the risk breakdown (`r`), the description and commits (`d`),
+the provenance (`p`) or the full text of the long lines on screen (`L`), and a search bar (`/`). Viewed marks (`v`
+file, `V` hunk) are the reviewer's reading aid, kept per reviewer by content hash in the repository's git dir
+(`reviewtui/viewed.py`); they are not coverage, which only the diff view's reports establish.
 """
 
 from __future__ import annotations
@@ -18,14 +23,17 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Static, Tree
 
 from reviewtui.analysis import Analysis
 from reviewtui.approvals.clerk import Clerk, principal_for
 from reviewtui.approvals.verdict import Facts, Review, Verdict, evaluate
 from reviewtui.errors import ReviewtuiError
+from reviewtui.filekind import FileKind, classify_change
 from reviewtui.model import Change
+from reviewtui.repository import Repository
 from reviewtui.text import inert
 from reviewtui.ui.messages import ReviewerChanged
 from reviewtui.ui.safe import safe_text
@@ -44,6 +52,10 @@ from reviewtui.ui.session import (
 )
 from reviewtui.ui.signing import VERBS, Outcome, PendingDecision
 from reviewtui.ui.widgets.diff_view import DiffView
+from reviewtui.ui.widgets.file_tree import FileTree
+from reviewtui.ui.widgets.panels import SidePanel, description_text, long_lines_text, provenance_text, risk_text
+from reviewtui.ui.widgets.search_bar import SearchBar
+from reviewtui.viewed import ViewedMarks, store_path
 
 
 class ReviewScreen(Screen[None]):
@@ -56,6 +68,14 @@ class ReviewScreen(Screen[None]):
         Binding("X", "decide('reject')", "Reject", id="review.reject"),
         Binding("A", "acknowledge('ack')", "Ack finding", id="review.acknowledge"),
         Binding("W", "acknowledge('waive')", "Waive finding", id="review.waive"),
+        Binding("v", "toggle_file_viewed", "Viewed", id="review.file_viewed"),
+        Binding("V", "toggle_hunk_viewed", "Hunk viewed", show=False, id="review.hunk_viewed"),
+        Binding("slash", "search", "Search", id="review.search"),
+        Binding("t", "toggle_tree", "Files", id="review.tree"),
+        Binding("r", "panel('risk')", "Risk", show=False, id="review.risk"),
+        Binding("d", "panel('description')", "Description", show=False, id="review.description"),
+        Binding("p", "panel('provenance')", "Provenance", show=False, id="review.provenance"),
+        Binding("L", "panel('lines')", "Long lines", show=False, id="review.long_lines"),
     ]
     """
     | Key | Action |
@@ -66,6 +86,14 @@ class ReviewScreen(Screen[None]):
     | `X` | Reject (signed). |
     | `A` | Acknowledge the selected finding (accepted as is), with a reason. |
     | `W` | Waive the selected finding (does not apply), with a reason. |
+    | `v` | Mark the file at the top of the view viewed (or not); marking moves on to the next file. |
+    | `V` | Mark the hunk at the top of the view viewed (or not); marking moves on to the next hunk. |
+    | `/` | Search the diff: `enter`/`down` next match, `shift+enter`/`up` previous, `escape` closes. |
+    | `t` | Show or hide the file tree; `enter` on a file jumps the diff there. |
+    | `r` | Risk breakdown with the hints that would lower the score (again to hide). |
+    | `d` | Change description and commits (again to hide). |
+    | `p` | Provenance: agent, operator and the evidence for them (again to hide). |
+    | `L` | The full text of the long (truncated) lines on screen (again to hide). |
 
     The selected finding is the one `f`/`F` jumped to, or else the first one on screen.
     """
@@ -73,7 +101,9 @@ class ReviewScreen(Screen[None]):
     DEFAULT_CSS = """
     ReviewScreen #summary { height: auto; max-height: 6; padding: 0 1; background: $panel; }
     ReviewScreen #progress { height: auto; max-height: 3; padding: 0 1; background: $boost; color: $text; }
-    ReviewScreen DiffView { height: 1fr; }
+    ReviewScreen #body { height: 1fr; }
+    ReviewScreen DiffView { width: 1fr; height: 1fr; }
+    ReviewScreen FileTree.-hidden { display: none; }
     """
 
     def __init__(self, analysis: Analysis, *, session: Session | None = None, clerk: Clerk | None = None) -> None:
@@ -88,17 +118,23 @@ class ReviewScreen(Screen[None]):
         self.facts_error: str | None = None
         self._places: tuple[HunkPlace, ...] = ()
         self._progress: ChangeProgress | None = None
+        self.kinds: list[FileKind] = classify_change(self.change)
+        self.viewed = ViewedMarks(None)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(summary(self.change), id="summary")
         yield Static(Text("reading the policy…", style="dim"), id="progress")
-        yield DiffView(self.change, self.findings)
+        with Horizontal(id="body"):
+            yield FileTree(self.change, self.findings, self.kinds, id="files")
+            yield DiffView(self.change, self.findings, kinds=self.kinds)
+            yield SidePanel(id="panel")
+        yield SearchBar(id="search")
         yield Footer()
 
     def on_mount(self) -> None:
         view = self.query_one(DiffView)
-        self._places = hunk_places(view.layout_map)
+        self._places = hunk_places(view.layout_map.canonical)
         self._follow_reviewer()
         view.focus()
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
@@ -152,8 +188,11 @@ class ReviewScreen(Screen[None]):
     def on_diff_view_displayed(self, event: DiffView.Displayed) -> None:
         if event.scrolled:
             self.progress.stopwatch.touch()
-        if self.progress.coverage.show(event.top, event.bottom):
+        if self.progress.coverage.show_spans(event.spans):
             self._refresh_progress()
+
+    def on_diff_view_moved(self, event: DiffView.Moved) -> None:
+        self.query_one(FileTree).show_file(event.file)
 
     # -- the reviewer ------------------------------------------------------------------------------------------------
 
@@ -171,8 +210,113 @@ class ReviewScreen(Screen[None]):
             self.progress.stopwatch.start()
         view = self.query_one(DiffView)
         view.show_acknowledgements(self.progress.acknowledgement)
+        self._load_viewed()
         view.announce()
         self._refresh_progress()
+
+    # -- files, viewed marks, panels, search --------------------------------------------------------------------------
+
+    def file_paths(self) -> list[str]:
+        """The change's files in diff order (the palette's "jump to file" lists these; stable interface)."""
+        return [file.path for file in self.change.files]
+
+    def jump_to_file(self, index: int) -> None:
+        """Show file `index` (of `file_paths`) at the top of the diff and give the diff the keyboard."""
+        view = self.query_one(DiffView)
+        view.jump_to_file(index)
+        view.focus()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[int | None]) -> None:
+        if event.node.data is not None:
+            self.jump_to_file(event.node.data)
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(FileTree)
+        tree.toggle_class("-hidden")
+        if tree.has_class("-hidden"):
+            self.query_one(DiffView).focus()
+        else:
+            tree.focus()
+
+    def _load_viewed(self) -> None:
+        """The active reviewer's marks (each reviewer has their own; in pair mode they follow the keyboard)."""
+        identity = self.session.active
+        reviewer = identity.fingerprint if identity is not None else "anonymous"
+        try:
+            path = store_path(Repository(self.change.repo).git_dir, reviewer)
+        except ReviewtuiError:
+            path = None  # no repository (a patch file): marks live as long as the app
+        try:
+            self.viewed = ViewedMarks.load(path)
+        except ReviewtuiError as exc:
+            self.notify(str(exc), title="viewed marks", severity="warning", markup=False, timeout=8)
+            self.viewed = ViewedMarks(None)
+        self._show_viewed()
+
+    def _show_viewed(self) -> None:
+        self.query_one(DiffView).show_viewed(self.viewed)
+        self.query_one(FileTree).rebuild(self.viewed)
+
+    def _save_viewed(self) -> None:
+        try:
+            self.viewed.save()
+        except ReviewtuiError as exc:
+            self.notify(str(exc), title="viewed marks", severity="error", markup=False, timeout=8)
+        self._show_viewed()
+
+    def action_toggle_file_viewed(self) -> None:
+        view = self.query_one(DiffView)
+        index = view.current_file()
+        if index is None:
+            return
+        viewed = self.viewed.toggle_file(self.change.files[index])
+        self._save_viewed()
+        if viewed:
+            view.action_next_file()
+
+    def action_toggle_hunk_viewed(self) -> None:
+        view = self.query_one(DiffView)
+        here = view.current_hunk()
+        if here is None:
+            self.notify("No hunk here (a collapsed or binary file has none to mark): use v for the file.", timeout=4)
+            return
+        file = self.change.files[here[0]]
+        viewed = self.viewed.toggle_hunk(file.path, file.hunks[here[1]])
+        self._save_viewed()
+        if viewed:
+            view.action_next_hunk()
+
+    def action_panel(self, kind: str) -> None:
+        panel = self.query_one(SidePanel)
+        if panel.kind == kind:
+            panel.show(None)
+            return
+        view = self.query_one(DiffView)
+        bodies = {
+            "risk": lambda: risk_text(self.analysis),
+            "description": lambda: description_text(self.change),
+            "provenance": lambda: provenance_text(self.change),
+            "lines": lambda: long_lines_text(view.long_lines()),
+        }
+        panel.show(kind, bodies[kind]())
+
+    def action_search(self) -> None:
+        self.query_one(SearchBar).open()
+
+    def on_search_bar_changed(self, event: SearchBar.Changed) -> None:
+        view = self.query_one(DiffView)
+        total = view.search(event.query)
+        if total:
+            view.next_match(True)
+        self.query_one(SearchBar).show_count(view.match_index, total)
+
+    def on_search_bar_step(self, event: SearchBar.Step) -> None:
+        view = self.query_one(DiffView)
+        view.next_match(event.forward)
+        self.query_one(SearchBar).show_count(view.match_index, len(view.matches))
+
+    def on_search_bar_closed(self, _event: SearchBar.Closed) -> None:
+        self.query_one(DiffView).focus()
 
     # -- policy facts ------------------------------------------------------------------------------------------------
 

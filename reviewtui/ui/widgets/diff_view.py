@@ -1,61 +1,138 @@
 """A virtual diff view: the cost of a frame depends on the rows on screen, not on the size of the change.
 
-The change is laid out as blocks (a file header, or a hunk: its header plus its lines). Only the start row of each
-block is stored, so opening a 100k-line diff costs one pass over its hunks, and `render_line` finds a row's block
-by bisection. Rendered rows are cached by everything that changes their look. Every piece of text from the change
-passes through `inert` before it becomes a Segment, so no diff content can reach the terminal as a sequence.
+The change is laid out by `DiffLayout` (ui/diff_layout.py) as blocks, and `render_line` finds a row's block by
+bisection. Rendered rows are cached by everything that changes their look; Pygments highlighting and word-level
+emphasis are computed only for lines that are drawn, and cached. Every piece of text from the change passes through
+`inert` before it becomes a Segment, so no diff content can reach the terminal as a sequence.
 
-The view also reports which rows are on screen (`DiffView.Displayed`) whenever that changes, which is how the review
-screen learns which hunks a reviewer has actually seen, and it keeps a selected finding (the one `f`/`F` jumped to,
-else the first one on screen) for keys that act on "this finding".
+Modes: unified or side by side (`s`), wrapped or truncated with a visible `…` marker (`w`; wrap shows the full
+line). Generated, lock and vendored files start collapsed behind a banner (`e` expands). `/` searches the lines.
+
+The view reports which rows are on screen (`DiffView.Displayed`, in the canonical coordinates coverage uses)
+whenever that changes, which is how the review screen learns which hunks a reviewer has actually seen, and it keeps
+a selected finding (the one `f`/`F` jumped to, else the first one on screen) for keys that act on "this finding".
+
+Colours follow the app's theme: the `$primary`, `$panel`, `$warning`... variables, plus these optional theme
+variables for what Textual has no name for: `diff-added-background`, `diff-removed-background`,
+`diff-added-word`, `diff-removed-word`, `diff-search-match`, `diff-syntax-style` (a Pygments style name) and
+`severity-critical` / `-high` / `-medium` / `-low` / `-info`.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import ClassVar
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
+from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from pygments.util import ClassNotFound
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color, ColorParseError
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reviewtui.approvals.statement import Acknowledgement
+from reviewtui.filekind import FileKind
+from reviewtui.intraline import Span, changed_spans, pair_lines
 from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
 from reviewtui.rules.finding import Finding
 from reviewtui.table import clip, text_width
 from reviewtui.text import inert
-from reviewtui.ui.diff_layout import DiffLayout, Row, RowKind
+from reviewtui.ui.diff_layout import DiffLayout, Row, RowKind, wrapped_rows
+from reviewtui.viewed import ViewedMarks
 
-_GUTTER = 13  # "12345 12345 " plus the +/- mark
-_PYGMENTS_STYLE = get_style_by_name("monokai")
-_ADDED_BG = "#12361f"
-_REMOVED_BG = "#3d1418"
-_HEADER_STYLE = Style(bold=True, color="#e6e6e6", bgcolor="#30364a")
-_HUNK_STYLE = Style(color="#7aa2f7", bgcolor="#1d2030")
-_GUTTER_STYLE = Style(color="#6c7086")
-_NOTE_STYLE = Style(color="#a6adc8", italic=True)
-_SELECTED_STYLE = Style(bgcolor="#3a3f58")
-_ACK_STYLE = Style(color="#87d787")
+_GUTTER = 13  # "12345 12345 " plus the finding mark and the +/- mark
+_SIDE_GUTTER = 8  # "12345" + finding mark + "+/-" + space, per side in split mode
+LEX_LIMIT = 4000
+"""Characters of a line given to Pygments; beyond this a line is shown unhighlighted (minified files)."""
+TRUNCATED = "…"
 SEVERITY_COLOURS = {"critical": "#ff5f87", "high": "#ff8700", "medium": "#ffd75f", "low": "#87afff", "info": "#a8a8a8"}
 
 
+@dataclass(frozen=True)
+class Palette:
+    """The view's styles, derived from the app's theme once per theme change."""
+
+    added: Style
+    removed: Style
+    added_word: Style
+    removed_word: Style
+    match: Style
+    header: Style
+    hunk: Style
+    gutter: Style
+    note: Style
+    banner: Style
+    selected: Style
+    ack: Style
+    marker: Style
+    viewed: Style
+    syntax: StyleMeta
+    severity: dict[str, str]
+
+
+def palette(variables: dict[str, str], dark: bool) -> Palette:
+    try:
+        background = Color.parse(variables.get("background") or ("#000000" if dark else "#ffffff"))
+    except ColorParseError:
+        background = Color.parse("#000000" if dark else "#ffffff")
+
+    def colour(name: str, fallback: str) -> str:
+        """A theme variable as an opaque colour (translucent ones, like `$boost`, laid over the background)."""
+        value = variables.get(name)
+        if value:
+            try:
+                return (background + Color.parse(value)).hex6
+            except ColorParseError:
+                pass
+        return fallback
+
+    try:
+        syntax = get_style_by_name(variables.get("diff-syntax-style") or ("monokai" if dark else "default"))
+    except ClassNotFound:
+        syntax = get_style_by_name("monokai" if dark else "default")
+    added = colour("diff-added-background", "#12361f" if dark else "#dafbe1")
+    removed = colour("diff-removed-background", "#3d1418" if dark else "#ffebe9")
+    return Palette(
+        added=Style(bgcolor=added),
+        removed=Style(bgcolor=removed),
+        added_word=Style(bgcolor=colour("diff-added-word", "#2c7a45" if dark else "#aceebb")),
+        removed_word=Style(bgcolor=colour("diff-removed-word", "#8a2b36" if dark else "#ffc1c0")),
+        match=Style(bgcolor=colour("diff-search-match", "#8a6d00" if dark else "#fff19c"), underline=True),
+        header=Style(bold=True, color=colour("foreground", "#e6e6e6"), bgcolor=colour("panel", "#30364a")),
+        hunk=Style(color=colour("primary", "#7aa2f7"), bgcolor=colour("surface", "#1d2030")),
+        gutter=Style(color=colour("text-muted", "#6c7086" if dark else "#8c8fa1")),
+        note=Style(color=colour("text-muted", "#a6adc8" if dark else "#5c5f77"), italic=True),
+        banner=Style(color=colour("warning", "#ffd75f"), bold=True),
+        selected=Style(bgcolor=colour("boost", "#3a3f58")),
+        ack=Style(color=colour("success", "#87d787")),
+        marker=Style(color=colour("warning", "#ffd75f"), bold=True, reverse=True),
+        viewed=Style(color=colour("success", "#87d787"), bold=True),
+        syntax=syntax,
+        severity={k: colour(f"severity-{k}", v) for k, v in SEVERITY_COLOURS.items()},
+    )
+
+
 class DiffView(ScrollView, can_focus=True):
-    """Scrollable unified diff of one change."""
+    """Scrollable diff of one change, unified or side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Down", show=False, id="diff.down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="diff.up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="diff.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="diff.page_up"),
         Binding("n", "next_hunk", "Next hunk", id="diff.next_hunk"),
         Binding("N", "previous_hunk", "Prev hunk", show=False, id="diff.previous_hunk"),
         Binding("right_square_bracket", "next_file", "Next file", id="diff.next_file"),
@@ -64,21 +141,28 @@ class DiffView(ScrollView, can_focus=True):
         Binding("F", "previous_finding", "Prev finding", show=False, id="diff.previous_finding"),
         Binding("g,home", "scroll_home", "Top", show=False, id="diff.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="diff.bottom"),
+        Binding("s", "toggle_split", "Split", id="diff.split"),
+        Binding("w", "toggle_wrap", "Wrap", show=False, id="diff.wrap"),
+        Binding("e", "toggle_collapse", "Expand file", show=False, id="diff.expand"),
     ]
     """
     | Key | Action |
     | :- | :- |
     | `j` / `k` | Scroll down / up. |
+    | `pagedown` / `pageup` | Scroll a page down / up. |
     | `n` / `N` | Next / previous hunk. |
     | `]` / `[` | Next / previous file. |
     | `f` / `F` | Next / previous finding; it becomes the selected one (`▶`) that `A` and `W` act on. |
     | `g` / `G` | Top / bottom. |
+    | `s` | Side-by-side or unified. |
+    | `w` | Wrap long lines (shows every character) or truncate them with a `…` marker. |
+    | `e` | Expand (or collapse again) the generated, lock or vendored file at the top of the view. |
     """
 
     class Displayed(Message):
-        """The rows on screen changed (scroll, resize, first layout); handled by `on_diff_view_displayed`."""
+        """The rows on screen changed (scroll, resize, mode, first layout); handled by `on_diff_view_displayed`."""
 
-        def __init__(self, view: DiffView, top: int, bottom: int, scrolled: bool) -> None:
+        def __init__(self, view: DiffView, top: int, bottom: int, scrolled: bool, spans: list[tuple[int, int]]) -> None:
             super().__init__()
             self.view = view
             self.top = top
@@ -87,34 +171,83 @@ class DiffView(ScrollView, can_focus=True):
             """One past the last row on screen."""
             self.scrolled = scrolled
             """The reviewer moved the view (activity), as opposed to a resize or the first layout."""
+            self.spans = spans
+            """The rows on screen as intervals of the canonical layout (what coverage counts in)."""
 
         @property
         def control(self) -> DiffView:
             return self.view
 
-    def __init__(self, change: Change, findings: tuple[Finding, ...] = (), *, id: str | None = None) -> None:
+    class Moved(Message):
+        """The file at the top of the view changed; handled by `on_diff_view_moved` (the file tree follows)."""
+
+        def __init__(self, view: DiffView, file: int | None) -> None:
+            super().__init__()
+            self.view = view
+            self.file = file
+
+        @property
+        def control(self) -> DiffView:
+            return self.view
+
+    def __init__(
+        self,
+        change: Change,
+        findings: tuple[Finding, ...] = (),
+        *,
+        kinds: list[FileKind] | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.change = change
-        self.layout_map = DiffLayout(change, findings)
+        self.findings = findings
+        self.kinds = kinds or []
+        self.split = False
+        self.wrap = False
+        self.collapsed = frozenset(i for i, kind in enumerate(self.kinds) if kind.collapsible)
+        self.layout_map = DiffLayout(change, findings, collapsed=self.collapsed)
         self.total_rows = self.layout_map.total_rows
         self.virtual_size = Size(0, self.total_rows)
+        self.viewed: ViewedMarks | None = None
+        self.search_term = ""
+        self.matches: list[tuple[int, int, int]] = []
+        self.match_index: int | None = None
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(2048)
+        self._lines: LRUCache[tuple[int, int, int], list[Segment]] = LRUCache(1024)
+        self._pairs: LRUCache[tuple[int, int], dict[int, int]] = LRUCache(256)
         self._lexers: dict[str, Lexer | None] = {}
+        self._palette: Palette | None = None
         self._selected: int | None = None
         self._acknowledgement: Callable[[Finding], Acknowledgement | None] = lambda _finding: None
         self._window = (0, 0)
+        self._top_file: int | None = None
+        self.rendered_rows = 0
+        """Rows rendered so far (not served from the cache): what a frame cost."""
 
     def on_resize(self) -> None:
+        if self.wrap:
+            self._relayout()
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
         self._report(scrolled=False)
 
     def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         self.call_after_refresh(self._report, scrolled=False)
+
+    def _theme_changed(self, _theme: str) -> None:
+        self._palette = None
+        self._forget()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._report(scrolled=True)
+
+    @property
+    def colours(self) -> Palette:
+        if self._palette is None:
+            self._palette = palette(self.app.get_css_variables(), self.app.current_theme.dark)
+        return self._palette
 
     # -- what is on screen -------------------------------------------------------------------------------------------
 
@@ -129,12 +262,36 @@ class DiffView(ScrollView, can_focus=True):
         window = self.window
         if window[1] > window[0] and window != self._window:
             self._window = window
-            self.post_message(self.Displayed(self, window[0], window[1], scrolled))
+            spans = self.layout_map.canonical_spans(*window)
+            self.post_message(self.Displayed(self, window[0], window[1], scrolled, spans))
+        file = self.current_file()
+        if file != self._top_file:
+            self._top_file = file
+            self.post_message(self.Moved(self, file))
 
     def announce(self) -> None:
         """Report the rows on screen again (e.g. to a reviewer who just took over the keyboard)."""
         self._window = (0, 0)
         self._report(scrolled=False)
+
+    def current_file(self) -> int | None:
+        """The file at the top of the view (the first one when the view starts with change-level findings)."""
+        if not self.change.files:
+            return None
+        found = self.layout_map.file_at(self.window[0])
+        return 0 if found is None else found
+
+    def current_hunk(self) -> tuple[int, int] | None:
+        """The hunk at the top of the view, else the first hunk that starts on screen."""
+        top, bottom = self.window
+        here = self.layout_map.hunk_at(top) if top < self.total_rows else None
+        if here is not None:
+            return here
+        rows = self.layout_map.hunk_rows
+        index = bisect.bisect_left(rows, top)
+        if index < len(rows) and rows[index] < max(bottom, top + 1):
+            return self.layout_map.hunk_at(rows[index])
+        return None
 
     def selected_finding(self) -> Finding | None:
         """The finding keys act on: the one `f`/`F` selected if still on screen, else the first one on screen."""
@@ -155,8 +312,117 @@ class DiffView(ScrollView, can_focus=True):
     def show_acknowledgements(self, lookup: Callable[[Finding], Acknowledgement | None]) -> None:
         """Mark findings acknowledged or waived by the active reviewer (called again when that changes)."""
         self._acknowledgement = lookup
+        self._forget()
+
+    def show_viewed(self, marks: ViewedMarks | None) -> None:
+        """Show this reviewer's viewed marks on file and hunk headers (called again when they change)."""
+        self.viewed = marks
+        self._forget()
+
+    # -- modes -------------------------------------------------------------------------------------------------------
+
+    def set_mode(self, *, split: bool | None = None, wrap: bool | None = None) -> None:
+        if split is not None:
+            self.split = split
+        if wrap is not None:
+            self.wrap = wrap
+        self._relayout()
+
+    def set_collapsed(self, file: int, collapsed: bool) -> None:
+        self.collapsed = self.collapsed | {file} if collapsed else self.collapsed - {file}
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Lay the change out again for the current modes, keeping the line at the top of the view in place."""
+        anchor = self._anchor()
+        self.layout_map = DiffLayout(
+            self.change,
+            self.findings,
+            split=self.split,
+            wrap=self._measure() if self.wrap else None,
+            collapsed=self.collapsed,
+        )
+        self.total_rows = self.layout_map.total_rows
+        self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
+        self._selected = None
+        self._forget()
+        target = self._row_of(anchor)
+        self.scroll_to(y=target, animate=False, immediate=True)
+        self.call_after_refresh(self._report, scrolled=False)
+
+    def _anchor(self) -> tuple[int | None, int | None, int | None]:
+        top = self.window[0]
+        if top >= self.total_rows:
+            return (None, None, None)
+        row = self.layout_map.row(top)
+        line = row.line if row.kind is RowKind.LINE else None
+        if row.kind is RowKind.LINE and line is None:
+            line = row.right
+        return (row.file, row.hunk if row.kind in (RowKind.LINE, RowKind.HUNK) else None, line)
+
+    def _row_of(self, anchor: tuple[int | None, int | None, int | None]) -> int:
+        file, hunk, line = anchor
+        if file is None:
+            return 0
+        if hunk is not None:
+            found = (
+                self.layout_map.line_row(file, hunk, line) if line is not None else self.layout_map.hunk_row(file, hunk)
+            )
+            if found is not None:
+                return found
+        return self.layout_map.file_rows[file]
+
+    def _measure(self) -> Callable[[DiffLine], int]:
+        width = self.scrollable_content_region.width or self.app.size.width
+        room = max(8, (width - 1) // 2 - _SIDE_GUTTER if self.split else width - _GUTTER)
+        rows = wrapped_rows(room)
+        return lambda line: rows(cell_len(_display(line.text)))
+
+    def _forget(self) -> None:
         self._cache.clear()
+        self._lines.clear()
         self.refresh()
+
+    # -- search ------------------------------------------------------------------------------------------------------
+
+    def search(self, term: str) -> int:
+        """Find `term` (case-insensitive) in every line of the change; returns the number of matching lines."""
+        self.search_term = term
+        self.matches = []
+        self.match_index = None
+        if term:
+            needle = term.casefold()
+            for f, file in enumerate(self.change.files):
+                for h, hunk in enumerate(file.hunks):
+                    self.matches += [(f, h, i) for i, line in enumerate(hunk.lines) if needle in line.text.casefold()]
+        self._forget()
+        return len(self.matches)
+
+    def next_match(self, forward: bool = True) -> tuple[int, int, int] | None:
+        """Move to the next (or previous) match after the current one, or after the top of the view."""
+        if not self.matches:
+            return None
+        if self.match_index is None:
+            top = self.window[0]
+            rows = [self._match_row(m) for m in self.matches]
+            if forward:
+                index = next((i for i, row in enumerate(rows) if row >= top), 0)
+            else:
+                index = next((i for i in reversed(range(len(rows))) if rows[i] < top), len(rows) - 1)
+        else:
+            index = (self.match_index + (1 if forward else -1)) % len(self.matches)
+        self.match_index = index
+        f, h, i = self.matches[index]
+        if f in self.collapsed:
+            self.set_collapsed(f, False)
+        self.scroll_to(y=max(0, self._match_row((f, h, i)) - 3), animate=False, immediate=True)
+        self._forget()
+        return self.matches[index]
+
+    def _match_row(self, match: tuple[int, int, int]) -> int:
+        f, h, i = match
+        found = self.layout_map.line_row(f, h, i)
+        return found if found is not None else self.layout_map.file_rows[f]
 
     # -- rendering ---------------------------------------------------------------------------------------------------
 
@@ -168,58 +434,164 @@ class DiffView(ScrollView, can_focus=True):
         key = (row, width, row == self._selected_row())
         cached = self._cache.get(key)
         if cached is None:
+            self.rendered_rows += 1
             cached = self._render_row(self.layout_map.row(row), width, key[2])
             self._cache[key] = cached
         return cached
 
     def _render_row(self, row: Row, width: int, selected: bool = False) -> Strip:
+        colours = self.colours
         if row.kind is RowKind.FINDING:
             assert row.finding is not None
-            return _finding_row(row.finding, width, self._acknowledgement(row.finding), selected)
+            return _finding_row(row.finding, width, colours, self._acknowledgement(row.finding), selected)
         if row.file is None or row.kind is RowKind.BLANK:
             return Strip.blank(width)
         file = self.change.files[row.file]
         if row.kind is RowKind.FILE:
-            return _fill([Segment(clip(" " + file_title(file), width), _HEADER_STYLE)], width, _HEADER_STYLE)
+            return self._file_header(row.file, file, width)
         if row.kind is RowKind.NOTE:
-            return _fill([Segment(clip(" " * _GUTTER + file_note(file), width), _NOTE_STYLE)], width)
+            note = self.layout_map.notes(row.file)[row.line or 0]
+            return _fill([Segment(clip(" " * _GUTTER + inert(note, keep_tabs=False), width), colours.note)], width)
+        if row.kind is RowKind.COLLAPSED:
+            kind = self.kinds[row.file]
+            text = f"{kind.kind.value} file collapsed ({kind.reason}) — press e to expand"
+            return _fill([Segment(clip(" " * _GUTTER + "▸ " + text, width), colours.banner)], width)
         assert row.hunk is not None
         hunk = file.hunks[row.hunk]
         if row.kind is RowKind.HUNK:
-            return _fill([Segment(clip(_hunk_header(hunk), width), _HUNK_STYLE)], width, _HUNK_STYLE)
+            return self._hunk_header(row.file, row.hunk, hunk, width)
+        if self.split:
+            return self._split_row(row, file, width)
         assert row.line is not None
-        marked = self.layout_map.findings_on(row.file, row.hunk, row.line)
-        return self._line_row(file, hunk.lines[row.line], width, marked)
+        return self._unified_row(row, file, width)
 
-    def _line_row(self, file: FileChange, line: DiffLine, width: int, findings: list[Finding]) -> Strip:
-        bg = {LineKind.ADDED: _ADDED_BG, LineKind.REMOVED: _REMOVED_BG}.get(line.kind)
-        base = Style(bgcolor=bg) if bg else Style()
-        mark = {LineKind.ADDED: "+", LineKind.REMOVED: "-", LineKind.CONTEXT: " "}[line.kind]
-        segments = [Segment(f"{_num(line.old_no)} {_num(line.new_no)}", _GUTTER_STYLE + base)]
-        if findings:
-            worst = max(f.severity for f in findings)
-            segments.append(Segment("●", Style(color=SEVERITY_COLOURS[worst.value], bold=True) + base))
+    def _file_header(self, index: int, file: FileChange, width: int) -> Strip:
+        colours = self.colours
+        segments = [Segment(" " + file_title(file), colours.header)]
+        if self.viewed is not None and file.hunks:
+            seen = self.viewed.hunks_viewed(file)
+            if self.viewed.file_viewed(file):
+                segments.append(Segment("  ✓ viewed", colours.header + colours.viewed))
+            elif seen:
+                segments.append(Segment(f"  {seen}/{len(file.hunks)} hunks viewed", colours.header))
+        elif self.viewed is not None and self.viewed.file_viewed(file):
+            segments.append(Segment("  ✓ viewed", colours.header + colours.viewed))
+        return _fill(list(Strip(segments).crop(0, width)), width, colours.header)
+
+    def _hunk_header(self, f: int, h: int, hunk: Hunk, width: int) -> Strip:
+        colours = self.colours
+        segments = [Segment(_hunk_header(hunk), colours.hunk)]
+        if self.viewed is not None and self.viewed.hunk_viewed(self.change.files[f].path, hunk):
+            segments.insert(0, Segment("✓ ", colours.hunk + colours.viewed))
+        return _fill(list(Strip(segments).crop(0, width)), width, colours.hunk)
+
+    def _base(self, line: DiffLine) -> Style:
+        if line.kind is LineKind.ADDED:
+            return self.colours.added
+        if line.kind is LineKind.REMOVED:
+            return self.colours.removed
+        return Style()
+
+    def _unified_row(self, row: Row, file: FileChange, width: int) -> Strip:
+        assert row.file is not None and row.hunk is not None and row.line is not None
+        line = file.hunks[row.hunk].lines[row.line]
+        base = self._base(line)
+        gutter = self.colours.gutter + base
+        if row.part == 0:
+            segments = [Segment(f"{_num(line.old_no)} {_num(line.new_no)}", gutter)]
+            segments.append(self._finding_mark(row.file, row.hunk, row.line, base))
+            segments.append(Segment(_mark(line), gutter))
         else:
-            segments.append(Segment(" ", base))
-        segments.append(Segment(mark, _GUTTER_STYLE + base))
-        room = width - _GUTTER
-        text = inert(line.text.expandtabs(4))
-        if text_width(text) > room:
-            text = clip(text, room)
-        segments += self._highlight(file, text, base)
-        if line.no_newline:
-            segments.append(Segment("  (no newline at end of file)", _NOTE_STYLE + base))
+            segments = [Segment(" " * (_GUTTER - 2) + "↪ ", gutter)]
+        room = max(1, width - _GUTTER)
+        segments += self._text(row, row.line, room, base)
         return _fill(segments, width, base)
+
+    def _split_row(self, row: Row, file: FileChange, width: int) -> Strip:
+        assert row.file is not None and row.hunk is not None
+        half = (width - 1) // 2
+        segments: list[Segment] = []
+        for side, index in ((0, row.line), (1, row.right)):
+            side_width = half if side == 0 else width - 1 - half
+            if index is None:
+                segments.append(Segment(" " * side_width, self.colours.gutter))
+            else:
+                line = file.hunks[row.hunk].lines[index]
+                base = self._base(line)
+                gutter = self.colours.gutter + base
+                number = line.old_no if side == 0 else line.new_no
+                if row.part == 0:
+                    cell = [Segment(_num(number), gutter), self._finding_mark(row.file, row.hunk, index, base)]
+                    cell.append(Segment(_mark(line) + " ", gutter))
+                else:
+                    cell = [Segment(" " * (_SIDE_GUTTER - 2) + "↪ ", gutter)]
+                cell += self._text(row, index, max(1, side_width - _SIDE_GUTTER), base)
+                segments += list(Strip(cell).adjust_cell_length(side_width, base))
+            if side == 0:
+                segments.append(Segment("│", self.colours.gutter))
+        return _fill(segments, width)
+
+    def _finding_mark(self, f: int, h: int, i: int, base: Style) -> Segment:
+        marked = self.layout_map.findings_on(f, h, i)
+        if not marked:
+            return Segment(" ", base)
+        worst = max(finding.severity for finding in marked)
+        return Segment("●", Style(color=self.colours.severity[worst.value], bold=True) + base)
+
+    def _text(self, row: Row, index: int, room: int, base: Style) -> list[Segment]:
+        """The line's text for this row: the piece `row.part` when wrapping, else truncated with a marker."""
+        assert row.file is not None and row.hunk is not None
+        segments = self._line_segments(row.file, row.hunk, index, base)
+        strip = Strip(segments)
+        if self.wrap:
+            return list(strip.crop(row.part * room, (row.part + 1) * room))
+        if strip.cell_length <= room:
+            return segments
+        return [*strip.crop(0, max(0, room - 1)), Segment(TRUNCATED, self.colours.marker)]
+
+    def _line_segments(self, f: int, h: int, i: int, base: Style) -> list[Segment]:
+        """A whole line as inert, highlighted segments with changed words and search matches emphasised."""
+        key = (f, h, i)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached
+        file = self.change.files[f]
+        hunk = file.hunks[h]
+        line = hunk.lines[i]
+        text = _display(line.text)
+        segments = self._highlight(file, text, base)
+        emphasis = self.colours.added_word if line.kind is LineKind.ADDED else self.colours.removed_word
+        segments = _emphasise(segments, self._word_spans(f, h, i, text), emphasis)
+        if self.search_term:
+            segments = _emphasise(segments, _find_all(text, self.search_term), self.colours.match)
+        if line.no_newline:
+            segments.append(Segment("  (no newline at end of file)", self.colours.note + base))
+        self._lines[key] = segments
+        return segments
+
+    def _word_spans(self, f: int, h: int, i: int, text: str) -> list[Span]:
+        pairs = self._pairs.get((f, h))
+        lines = self.change.files[f].hunks[h].lines
+        if pairs is None:
+            pairs = pair_lines(lines)
+            self._pairs[(f, h)] = pairs
+        partner = pairs.get(i)
+        if partner is None:
+            return []
+        other = _display(lines[partner].text)
+        if lines[i].kind is LineKind.REMOVED:
+            return changed_spans(text, other)[0]
+        return changed_spans(other, text)[1]
 
     def _highlight(self, file: FileChange, text: str, base: Style) -> list[Segment]:
         lexer = self._lexer(file.language)
-        if lexer is None:
+        if lexer is None or len(text) > LEX_LIMIT:
             return [Segment(text, base)]
         segments = []
         for token, value in lexer.get_tokens(text):
             value = value.rstrip("\n") if value.endswith("\n") else value
             if value:
-                segments.append(Segment(value, base + _token_style(token)))
+                segments.append(Segment(value, base + _token_style(self.colours.syntax, token)))
         return segments
 
     def _lexer(self, language: str | None) -> Lexer | None:
@@ -243,6 +615,12 @@ class DiffView(ScrollView, can_focus=True):
         if target is not None:
             self.scroll_to(y=target, animate=False)
 
+    def jump_to_file(self, index: int) -> None:
+        """Put file `index`'s header at the top of the view."""
+        if 0 <= index < len(self.layout_map.file_rows):
+            self.scroll_to(y=self.layout_map.file_rows[index], animate=False, immediate=True)
+            self._report(scrolled=True)
+
     def action_next_hunk(self) -> None:
         self._jump(self.layout_map.hunk_rows, True)
 
@@ -254,6 +632,38 @@ class DiffView(ScrollView, can_focus=True):
 
     def action_previous_file(self) -> None:
         self._jump(self.layout_map.file_rows, False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_toggle_split(self) -> None:
+        self.set_mode(split=not self.split)
+        self.notify("side by side" if self.split else "unified", timeout=2)
+
+    def action_toggle_wrap(self) -> None:
+        self.set_mode(wrap=not self.wrap)
+        self.notify("long lines wrapped" if self.wrap else "long lines truncated (…)", timeout=2)
+
+    def action_toggle_collapse(self) -> None:
+        """Expand the collapsed file at the top of the view (or the first one on screen); collapse it again."""
+        file = self._collapsible_on_screen()
+        if file is None:
+            self.notify("No generated, lock or vendored file here.", timeout=3)
+            return
+        self.set_collapsed(file, file not in self.collapsed)
+
+    def _collapsible_on_screen(self) -> int | None:
+        top, bottom = self.window
+        current = self.current_file()
+        candidates = [current] if current is not None else []
+        candidates += [i for i, row in enumerate(self.layout_map.file_rows) if top <= row < bottom]
+        for file in candidates:
+            if file < len(self.kinds) and self.kinds[file].collapsible:
+                return file
+        return None
 
     def action_next_finding(self) -> None:
         self._select_finding(True)
@@ -283,13 +693,79 @@ class DiffView(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, target - 3), animate=False)
         self.refresh()
 
+    def long_lines(self) -> list[tuple[str, DiffLine]]:
+        """The lines on screen too long to show whole without wrapping: (where, line), for the long-line panel."""
+        top, bottom = self.window
+        room = (
+            (self.scrollable_content_region.width - 1) // 2 - _SIDE_GUTTER
+            if self.split
+            else (self.scrollable_content_region.width - _GUTTER)
+        )
+        out: list[tuple[str, DiffLine]] = []
+        seen: set[tuple[int, int, int]] = set()
+        for index in range(top, bottom):
+            row = self.layout_map.row(index)
+            if row.kind is not RowKind.LINE or row.file is None or row.hunk is None:
+                continue
+            for i in {row.line, row.right} - {None}:
+                assert i is not None
+                line = self.change.files[row.file].hunks[row.hunk].lines[i]
+                if (row.file, row.hunk, i) not in seen and cell_len(_display(line.text)) > room:
+                    seen.add((row.file, row.hunk, i))
+                    number = line.new_no if line.new_no is not None else line.old_no
+                    out.append((f"{self.change.files[row.file].path}:{number}", line))
+        return out
 
-def _finding_row(finding: Finding, width: int, ack: Acknowledgement | None = None, selected: bool = False) -> Strip:
+
+def _display(text: str) -> str:
+    return inert(text.expandtabs(4))
+
+
+def _mark(line: DiffLine) -> str:
+    return {LineKind.ADDED: "+", LineKind.REMOVED: "-", LineKind.CONTEXT: " "}[line.kind]
+
+
+def _find_all(text: str, term: str) -> list[Span]:
+    haystack = text.casefold()
+    needle = inert(term).casefold()
+    spans: list[Span] = []
+    if not needle or len(haystack) != len(text):
+        return spans  # case folding changed lengths (e.g. "ß"): offsets would not line up, so no emphasis
+    start = haystack.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = haystack.find(needle, start + len(needle))
+    return spans
+
+
+def _emphasise(segments: list[Segment], spans: list[Span], style: Style) -> list[Segment]:
+    """Add `style` over characters `spans` of the text the segments spell out, splitting segments at the edges."""
+    if not spans:
+        return segments
+    out: list[Segment] = []
+    offset = 0
+    for segment in segments:
+        text, seg_style = segment.text, segment.style
+        end = offset + len(text)
+        cuts = sorted({0, len(text)} | {p - offset for s in spans for p in s if offset < p < end})
+        for a, b in pairwise(cuts):
+            inside = any(s <= offset + a and offset + b <= e for s, e in spans)
+            piece_style = (seg_style or Style()) + style if inside else seg_style
+            out.append(Segment(text[a:b], piece_style))
+        offset = end
+    return out
+
+
+def _finding_row(
+    finding: Finding, width: int, colours: Palette, ack: Acknowledgement | None = None, selected: bool = False
+) -> Strip:
     """`▲ HIGH rule: message — fix`; the selected finding is highlighted, an acknowledged one says so first."""
-    colour = SEVERITY_COLOURS[finding.severity.value]
-    base = _SELECTED_STYLE if selected else Style()
+    colour = colours.severity[finding.severity.value]
+    base = colours.selected if selected else Style()
     tool = f" [{finding.tool}]" if finding.tool else ""
     text = f"{finding.severity.value.upper()} {finding.rule}{tool}: {finding.message}"
+    if finding.line is not None and finding.hunk is None:
+        text = f"line {finding.line}: " + text
     if finding.fix:
         text += f" — {finding.fix}"
     marker = "▶ " if selected else "▲ "
@@ -298,16 +774,16 @@ def _finding_row(finding: Finding, width: int, ack: Acknowledgement | None = Non
     if ack is not None:
         verb = "acknowledged" if ack.kind == "ack" else "waived"
         label = clip(f"✓ {verb}: {inert(ack.reason, keep_tabs=False)} │ ", room)
-        segments.append(Segment(label, _ACK_STYLE + base))
+        segments.append(Segment(label, colours.ack + base))
         room = max(1, room - text_width(label))
     segments.append(Segment(clip(inert(text, keep_tabs=False), room), Style(color=colour, dim=ack is not None) + base))
     return _fill(segments, width, base)
 
 
 def file_title(file: FileChange) -> str:
-    path = inert(file.path)
+    path = inert(file.path, keep_tabs=False)
     if file.old_path and file.new_path and file.old_path != file.new_path:
-        path = f"{inert(file.old_path)} → {inert(file.new_path)}"
+        path = f"{inert(file.old_path, keep_tabs=False)} → {inert(file.new_path, keep_tabs=False)}"
     flags = [file.status.value]
     if file.similarity is not None:
         flags.append(f"{file.similarity}% similar")
@@ -320,16 +796,9 @@ def file_title(file: FileChange) -> str:
     return f"{path}  ({', '.join(flags)})  +{file.added} -{file.deleted}"
 
 
-def file_note(file: FileChange) -> str:
-    if file.binary:
-        return "binary file: no text to show"
-    if file.old_mode != file.new_mode and file.old_mode and file.new_mode:
-        return f"mode {file.old_mode} → {file.new_mode}, content unchanged"
-    return "no content change"
-
-
 def _hunk_header(hunk: Hunk) -> str:
-    return f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@ {inert(hunk.section)}"
+    section = inert(hunk.section, keep_tabs=False)
+    return f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@ {section}"
 
 
 def _num(number: int | None) -> str:
@@ -345,17 +814,18 @@ def _lexer_alias(language: str) -> str:
     return {"Text only": "text", "Docker": "docker", "CODEOWNERS": "text"}.get(language, language.lower())
 
 
-_STYLE_CACHE: dict[_TokenType, Style] = {}
+_STYLE_CACHE: dict[tuple[int, _TokenType], Style] = {}
 
 
-def _token_style(token: _TokenType) -> Style:
-    style = _STYLE_CACHE.get(token)
+def _token_style(syntax: StyleMeta, token: _TokenType) -> Style:
+    key = (id(syntax), token)
+    style = _STYLE_CACHE.get(key)
     if style is None:
-        spec = _PYGMENTS_STYLE.style_for_token(token)
+        spec = syntax.style_for_token(token)
         style = Style(
             color=f"#{spec['color']}" if spec["color"] else None,
             bold=spec["bold"] or None,
             italic=spec["italic"] or None,
         )
-        _STYLE_CACHE[token] = style
+        _STYLE_CACHE[key] = style
     return style
