@@ -337,6 +337,10 @@ def _file_from_unidiff(patched: PatchedFile, header: str, context: str) -> FileC
         status = FileStatus.MODE_CHANGED
     else:
         status = FileStatus.MODIFIED
+    if status is FileStatus.MODIFIED and not hunks and not patched.is_binary_file:
+        # `--- a/x` `+++ b/x` then lines without an `@@` header: unidiff drops them and `git apply` refuses the
+        # patch, so showing an empty change would hide from the reviewer that something was there.
+        raise PatchError(f"{context}: {target or source!r} has a file header but no hunk (no '@@' line)")
     return FileChange(
         old_path=source,
         new_path=target,
