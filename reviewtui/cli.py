@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reviewtui import __version__
-from reviewtui.commands import approve, calibrate, demo, init, queue, rules, scan, sync, tui, verify
+from reviewtui.commands import approve, audit, calibrate, demo, init, queue, rules, scan, sync, tui, verify
 from reviewtui.errors import ReviewtuiError
 from reviewtui.text import inert
 
@@ -49,6 +49,6 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--key", type=Path, action="append", default=[], dest="keys",
                       help="SSH key to sign with in the TUI (repeat for pair mode)")
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
-    for command in (queue, scan, approve, verify, sync, calibrate, rules, init, demo):
+    for command in (queue, scan, approve, verify, sync, audit, calibrate, rules, init, demo):
         command.register(commands)
     return root
