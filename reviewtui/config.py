@@ -15,6 +15,7 @@ review tool's configuration silently weakens review. Every key is documented in 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,16 @@ class RulesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyOverride:
+    """`[keys] "<binding id>" = ["key", ...]`: which keys trigger a binding instead of its defaults. Which ids
+    exist is the UI's business (`reviewtui.ui.keymap` checks them and names `file` when one is unknown)."""
+
+    binding_id: str
+    keys: tuple[str, ...]
+    file: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     queue: QueueConfig = field(default_factory=QueueConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
@@ -77,6 +88,10 @@ class Config:
     """The files this configuration was read from, for messages."""
     approvals_key: str | None = None
     """The SSH key to sign decisions with (`[approvals] key`, normally in the user's own file)."""
+    theme: str | None = None
+    """`[ui] theme` (user file only): the TUI's theme when `--theme` is not given."""
+    keys: tuple[KeyOverride, ...] = ()
+    """`[keys]` (user file only): the reviewer's own keys for the TUI's bindings."""
 
 
 # Each key's kind: "string", "bool", "strings" (a list of strings), "table", or "tables" (an array of tables).
@@ -92,7 +107,20 @@ _AGENT_KEYS = {key: ("string" if key in ("name", "kind") else "strings") for key
 _RULES_KEYS = {"central": "strings", "disable": "strings", "severity": "table", "options": "table"}
 _SEVERITIES = ("info", "low", "medium", "high", "critical")
 _APPROVALS_KEYS = {"key": "string"}
-_TOP_KEYS = {"queue": "table", "workspace": "table", "agents": "tables", "rules": "table", "approvals": "table"}
+_UI_KEYS = {"theme": "string"}
+_PERSONAL = ("ui", "keys")
+"""Tables only the user file may hold: a repository must not restyle or remap the keys of the person reviewing it
+(a hostile work tree could otherwise put "approve" on the key used to scroll)."""
+_TOP_KEYS = {
+    "queue": "table",
+    "workspace": "table",
+    "agents": "tables",
+    "rules": "table",
+    "approvals": "table",
+    "ui": "table",
+    "keys": "table",
+}
+_KEY = re.compile(r"[^\s,]+\Z")
 _KINDS: dict[str, tuple[type, str]] = {
     "string": (str, "a string"),
     "bool": (bool, "true or false"),
@@ -112,7 +140,7 @@ def load_config(repo_root: Path | None, *, user_file: Path | None = None) -> Con
     layers = _user_layer(user_file)
     if repo_root is not None and (repo_root / REPO_CONFIG).is_file():
         path = repo_root / REPO_CONFIG
-        layers.append((path, _validated(path, _read_toml(path))))
+        layers.append((path, _validated(path, _read_toml(path), personal=False)))
     return _merge(layers)
 
 
@@ -120,13 +148,13 @@ def config_from_text(text: bytes, label: Path, *, user_file: Path | None = None)
     """The configuration as of a commit: the repository file's bytes at that commit (`label` names it in
     messages, e.g. `<base>:.reviewtui/config.toml`), on top of the user file."""
     layers = _user_layer(user_file)
-    layers.append((label, _validated(label, _parse_toml(text, label))))
+    layers.append((label, _validated(label, _parse_toml(text, label), personal=False)))
     return _merge(layers)
 
 
 def _user_layer(user_file: Path | None) -> list[tuple[Path, dict[str, Any]]]:
     user = user_file if user_file is not None else user_config_path()
-    return [(user, _validated(user, _read_toml(user)))] if user.is_file() else []
+    return [(user, _validated(user, _read_toml(user), personal=True))] if user.is_file() else []
 
 
 def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
@@ -138,6 +166,8 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
     severity: dict[str, str] = {}
     options: dict[str, dict[str, Any]] = {}
     approvals_key: str | None = None
+    theme: str | None = None
+    keys: dict[str, KeyOverride] = {}
     for path, data in layers:
         queue.update(data.get("queue", {}))
         workspace += _workspace_repos(path, data)
@@ -149,6 +179,9 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         disable += rules.get("disable", [])
         severity.update(rules.get("severity", {}))
         approvals_key = data.get("approvals", {}).get("key", approvals_key)
+        theme = data.get("ui", {}).get("theme", theme)
+        for binding_id, binding_keys in data.get("keys", {}).items():
+            keys[binding_id] = KeyOverride(binding_id, tuple(binding_keys), path)
         for rule_id, values in rules.get("options", {}).items():
             options.setdefault(rule_id, {}).update(values)
     return Config(
@@ -163,6 +196,8 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         agents=(*agents, *builtin_identities()),
         files=tuple(path for path, _ in layers),
         approvals_key=approvals_key,
+        theme=theme,
+        keys=tuple(keys.values()),
     )
 
 
@@ -170,7 +205,7 @@ def load_workspace_file(path: Path) -> tuple[Path, ...]:
     """A standalone workspace file (`--workspace FILE`): same schema, only `[workspace] repos` is used."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such workspace file")
-    repos = _workspace_repos(path, _validated(path, _read_toml(path)))
+    repos = _workspace_repos(path, _validated(path, _read_toml(path), personal=False))
     if not repos:
         raise ConfigError(f"{path}: lists no repositories under [workspace] repos")
     return tuple(dict.fromkeys(repos))
@@ -234,8 +269,23 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def _validated(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+def _validated(path: Path, data: dict[str, Any], *, personal: bool) -> dict[str, Any]:
+    """`personal`: the user's own file, the only one that may say how the TUI looks and which keys do what."""
     _check_table(path, "", data, _TOP_KEYS)
+    for table in _PERSONAL:
+        if table in data and not personal:
+            raise ConfigError(
+                f"{path}: [{table}] belongs in the user config file ({user_config_path()}): "
+                "a repository cannot change a reviewer's theme or keys"
+            )
+    if "ui" in data:
+        _check_table(path, "ui.", data["ui"], _UI_KEYS)
+    for binding_id, binding_keys in data.get("keys", {}).items():
+        if not isinstance(binding_keys, list) or not binding_keys or not all(isinstance(k, str) for k in binding_keys):
+            raise ConfigError(f'{path}: keys.{binding_id} must be a non-empty list of keys such as ["j", "down"]')
+        for key in binding_keys:
+            if not _KEY.match(key):
+                raise ConfigError(f"{path}: keys.{binding_id}: {key!r} is not a key (no spaces or commas)")
     if "queue" in data:
         _check_table(path, "queue.", data["queue"], _QUEUE_KEYS)
     if "workspace" in data:
@@ -300,3 +350,61 @@ def _queue_config(values: Mapping[str, Any]) -> QueueConfig:
         remote_branches=values.get("remote_branches", defaults.remote_branches),
         patches=tuple(values.get("patches", defaults.patches)),
     )
+
+
+def save_theme(name: str, user_file: Path | None = None) -> Path:
+    """Record `[ui] theme = name` in the user file, keeping everything else in it (comments included when the
+    file has a plain `[ui]` table); atomic, so a crash leaves the old file or the new one, never half of either.
+
+    An invalid user file is refused rather than rewritten: the reviewer's other settings are worth more than a
+    remembered theme."""
+    path = user_file if user_file is not None else user_config_path()
+    text = ""
+    if path.is_file():
+        raw = path.read_bytes()
+        data = _validated(path, _parse_toml(raw, path), personal=True)
+        text = raw.decode("utf-8")
+    else:
+        data = {}
+    if data.get("ui", {}).get("theme") == name:
+        return path
+    wanted = {**data, "ui": {**data.get("ui", {}), "theme": name}}
+    updated = _with_theme_line(text, name)
+    if tomllib.loads(updated) != wanted:  # dotted keys, inline tables, ...: let tomli-w write the whole document
+        updated = tomli_w.dumps(wanted)
+    _replace_file(path, updated)
+    return path
+
+
+def _with_theme_line(text: str, name: str) -> str:
+    """`text` with `theme = "<name>"` set in its `[ui]` table, edited line by line so comments survive."""
+    line = tomli_w.dumps({"theme": name})
+    lines = text.splitlines(keepends=True)
+    section: str | None = None
+    for index, current in enumerate(lines):
+        stripped = current.strip()
+        if stripped.startswith("["):
+            if section == "ui":  # [ui] had no theme: add it at the end of the table
+                return "".join([*lines[:index], line, *lines[index:]])
+            section = stripped.strip("[]").strip()
+        elif section == "ui" and re.match(r"theme\s*=", stripped):
+            return "".join([*lines[:index], line, *lines[index + 1 :]])
+    if section == "ui":
+        return text + ("" if not text or text.endswith("\n") else "\n") + line
+    separator = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+    return f"{text}{separator}[ui]\n{line}"
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path` (atomic on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)

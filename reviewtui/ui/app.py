@@ -4,44 +4,80 @@ Who signs is decided here, once: the signing keys are found in a worker at start
 first is the active reviewer, and in pair mode (`--pair`) the palette's "Switch reviewer" command hands the
 keyboard to another. Every screen is told (`ReviewerChanged`) and follows; the evidence each reviewer gathers is
 kept apart in the shared `Session`.
+
+The look and the keys are the reviewer's own (`Preferences`): themes from `themes/` and the user's theme folder,
+`[ui] theme` and `[keys]` from the user config, checked before the first paint so a typo stops the start with one
+line instead of leaving a default silently in place. A theme picked in the palette is written back to the user
+config.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.theme import Theme
 
-from reviewtui.config import load_config
+from reviewtui.config import load_config, save_theme, user_config_path
 from reviewtui.errors import ReviewtuiError
 from reviewtui.queue import QueueRequest
 from reviewtui.repository import Repository
-from reviewtui.ui.commands import ReviewerCommands
+from reviewtui.ui.commands import FileJumps, ReviewerCommands, ScreenActions
 from reviewtui.ui.identities import Identity, discover
+from reviewtui.ui.keymap import keymap
 from reviewtui.ui.messages import ReviewerChanged
+from reviewtui.ui.screens.help import HelpScreen
 from reviewtui.ui.screens.queue import QueueScreen
 from reviewtui.ui.session import Session
+from reviewtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, user_folder, variable_defaults
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """The reviewer's theme and keys, read from the user config and theme folder and checked."""
+
+    themes: ThemeSet
+    theme: str
+    keymap: dict[str, str]
+    user_file: Path
+    saved_theme: str | None = None
+    """`[ui] theme` as the user file says it: what the palette's choice is compared with before writing."""
+
+    @classmethod
+    def load(cls, user_file: Path | None = None, theme: str | None = None) -> Preferences:
+        """Raise one line (ConfigError, exit 2) for an unknown theme, binding id or key."""
+        path = user_file if user_file is not None else user_config_path()
+        config = load_config(None, user_file=path)
+        themes = load_themes(user_folder(path))
+        if theme:
+            themes.require(theme, "--theme")
+        elif config.theme:
+            themes.require(config.theme, f"{path}: ui.theme")
+        chosen = theme or config.theme or DEFAULT_THEME
+        return cls(themes, chosen, keymap(config.keys), path, config.theme)
 
 
 class ReviewApp(App[None]):
     """reviewtui's TUI."""
 
     TITLE = "reviewtui"
-    COMMANDS = App.COMMANDS | {ReviewerCommands}
+    COMMANDS = App.COMMANDS | {ScreenActions, FileJumps, ReviewerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
     ]
     """
     | Key | Action |
     | :- | :- |
     | `q` | Quit. |
-    | `?` | Show the keys of the current screen. |
-    | `ctrl+p` | Command palette; "Switch reviewer" hands the keyboard to another reviewer in pair mode. |
+    | `?` | Show every key of the current screen (and its id for `[keys]`). |
+    | `ctrl+p` | Command palette: every action of the screen, "Jump to file", "Theme", "Switch reviewer" (pair mode). |
     """
 
     def __init__(
@@ -51,30 +87,58 @@ class ReviewApp(App[None]):
         theme: str | None = None,
         pair: bool = False,
         keys: Sequence[Path] = (),
+        preferences: Preferences | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
-        """`keys` are `--key` paths (first = default reviewer); `pair` offers every found key as a reviewer."""
+        """`keys` are `--key` paths (first = default reviewer); `pair` offers every found key as a reviewer.
+        `preferences` default to the user config's (`request.user_config`); `now` freezes ages (snapshots)."""
         super().__init__()
         self.request = request
-        self._theme_name = theme
+        self.preferences = preferences or Preferences.load(request.user_config, theme)
         self.pair = pair
         self.keys = tuple(keys)
         self.session = Session()
+        self.now = now
+        for found in self.preferences.themes.themes:
+            self.register_theme(found)
+        self.theme = self.preferences.theme
+        self.set_keymap(self.preferences.keymap)
+        self._remembered_theme = self.preferences.theme
 
     def on_mount(self) -> None:
-        if self._theme_name:
-            if self._theme_name not in self.available_themes:
-                names = ", ".join(sorted(self.available_themes))
-                self.notify(f"unknown theme {self._theme_name!r}; available: {names}", severity="error")
-            else:
-                self.theme = self._theme_name
-        self.push_screen(QueueScreen(self.request, self.session))
+        for problem in self.preferences.themes.problems:
+            self.notify(problem, title="theme skipped", severity="warning", markup=False, timeout=8)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.push_screen(QueueScreen(self.request, self.session, now=self.now))
         self.find_reviewers()
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """reviewtui's colour variables for themes that do not set them (Textual's own), so CSS using them works
+        under every theme."""
+        return variable_defaults(self.current_theme.dark)
+
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(self.screen))
+
+    # -- theme -------------------------------------------------------------------------------------------------------
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen in the palette becomes the user config's `[ui] theme` (start-up themes are not written)."""
+        if theme.name != self._remembered_theme:
+            self._remembered_theme = theme.name
+            self.save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="theme")
+    def save_theme(self, name: str) -> None:
+        try:
+            path = save_theme(name, self.preferences.user_file)
+        except ReviewtuiError as exc:
+            self.call_from_thread(self.notify, str(exc), title="theme not saved", severity="warning", markup=False)
+            return
+        self.call_from_thread(self.notify, f"theme {name} saved in {path}", markup=False, timeout=3)
 
     # -- reviewers ---------------------------------------------------------------------------------------------------
 
@@ -125,5 +189,6 @@ def run(repo: Path, *, theme: str | None = None, pair: bool = False, keys: Seque
     """Run the TUI until the user quits; the queue loads in the background after the first paint."""
     if not repo.exists():
         raise ReviewtuiError(f"{repo}: no such directory")
-    ReviewApp(QueueRequest(repo=repo), theme=theme, pair=pair, keys=keys).run()
+    preferences = Preferences.load(None, theme)
+    ReviewApp(QueueRequest(repo=repo), pair=pair, keys=keys, preferences=preferences).run()
     return 0

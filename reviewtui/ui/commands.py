@@ -1,16 +1,106 @@
-"""Command palette providers (ctrl+p)."""
+"""Command palette providers (ctrl+p): every action of the current screen, jumping to a file, switching reviewer.
+
+Textual's palette reads a hit's `help` and a plain `str` prompt as markup, so every hit here is built as Rich
+`Text` (file names and reviewer names are attacker-controlled), and fuzzy highlighting is never applied to them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Protocol, runtime_checkable
 
 from rich.text import Text
+from textual.binding import ActiveBinding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.session import Session
+
+_SKIPPED_ACTIONS = frozenset({"command_palette", "app.command_palette"})
+
+
+class ScreenActions(Provider):
+    """Every binding active on the screen the palette was opened from, by its description, with its key and id:
+    the palette is the one place where an action can be found without knowing its key."""
+
+    def _choices(self) -> Iterator[tuple[str, Text, Callable[[], object]]]:
+        for keys, active in active_actions(self.screen.active_bindings):
+            if not active.enabled or active.binding.action in _SKIPPED_ACTIONS:
+                continue
+            binding = active.binding
+            shown = " / ".join(self.app.get_key_display(binding.with_key(key)) for key in keys)
+            prompt = Text(binding.description)
+            prompt.append(f"  {shown}", "bold")
+            if binding.id:
+                prompt.append(f"  {binding.id}", "dim")
+            yield binding.description, prompt, partial(self._run, active.node, binding.action)
+
+    async def _run(self, node: DOMNode, action: str) -> None:
+        await self.app.run_action(action, node)
+
+    async def discover(self) -> Hits:
+        for text, prompt, command in self._choices():
+            yield DiscoveryHit(prompt, command, text=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, prompt, command in self._choices():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, prompt, command, text=text)
+
+
+def active_actions(active: dict[str, ActiveBinding]) -> list[tuple[list[str], ActiveBinding]]:
+    """Active bindings grouped per (node, action): `j` and `down` on the same action are one entry with two keys.
+    Only bindings with a description count (Textual's own cursor keys have one; anonymous ones do nothing useful
+    to list)."""
+    grouped: dict[tuple[int, str], tuple[list[str], ActiveBinding]] = {}
+    for key, binding in active.items():
+        if not binding.binding.description:
+            continue
+        slot = (id(binding.node), binding.binding.action)
+        if slot in grouped:
+            grouped[slot][0].append(key)
+        else:
+            grouped[slot] = ([key], binding)
+    return list(grouped.values())
+
+
+@runtime_checkable
+class FileIndex(Protocol):
+    """What a screen offers to be jumped around in by file (the review screen)."""
+
+    def file_paths(self) -> list[str]: ...
+
+    def jump_to_file(self, index: int) -> None: ...
+
+
+class FileJumps(Provider):
+    """`Jump to file: <path>` for every file of the change on screen (nothing on screens without files)."""
+
+    def _choices(self) -> list[tuple[str, Text, Callable[[], None]]]:
+        screen = self.screen
+        if not isinstance(screen, FileIndex):
+            return []
+        choices: list[tuple[str, Text, Callable[[], None]]] = []
+        for index, path in enumerate(screen.file_paths()):
+            prompt = Text("Jump to file: ")
+            prompt.append_text(safe_text(path, "bold"))
+            choices.append((f"Jump to file: {path}", prompt, partial(screen.jump_to_file, index)))
+        return choices
+
+    async def discover(self) -> Hits:
+        for text, prompt, command in self._choices():
+            yield DiscoveryHit(prompt, command, text=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, prompt, command in self._choices():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, prompt, command, text=text)
 
 _PREFIX = "Switch reviewer"
 

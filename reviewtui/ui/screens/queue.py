@@ -1,24 +1,32 @@
 """The queue screen: every pending change in a table that fills in while the queue loads.
 
 The screen paints at once; a thread worker walks the sources and hands changes to the UI thread in small batches,
-so a queue of thousands never freezes the interface. Once every change is in, the same worker judges the stored
-decisions on each (signature checks under the base's policy) and fills the APPROVALS column: 0/2, 1/2, 2/2, stale,
-rejected. The highlighted change's provenance, files and approvals are shown beside the table without opening it.
+so a queue of thousands never freezes the interface, and a progress bar shows how far it is. Once every change is
+in, the same worker judges the stored decisions on each (signature checks under the base's policy) and fills the
+APPROVALS column: 0/2, 1/2, 2/2, stale, rejected. The highlighted change's provenance, risk breakdown, files and
+approvals are shown beside the table without opening it.
+
+Rows are the queue in one order (`o`), narrowed by the filter bar (`/`, see `ui/filters.py`) and optionally
+grouped under one header row per system (`s`). Every colour that carries meaning (band, severity, Tier-1, +/-,
+approvals) comes from the theme's variables (`ui/themes.py`), so the colour-blind theme reaches the table too.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.theme import Theme
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from reviewtui.analysis import Analysis, Analyzer
@@ -31,64 +39,123 @@ from reviewtui.ranking import SORTS, rank_key
 from reviewtui.risk.bands import Banding, banding
 from reviewtui.table import clip
 from reviewtui.text import inert
+from reviewtui.ui.filters import FACETS, QueueFilter
 from reviewtui.ui.messages import ReviewerChanged
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.review import ReviewScreen
 from reviewtui.ui.session import Session, queue_key
-from reviewtui.ui.widgets.diff_view import SEVERITY_COLOURS
+from reviewtui.ui.themes import Palette, palette
+from reviewtui.ui.widgets.text_input import TextInput
 
 _BATCH_SECONDS = 0.05
+GROUP_PREFIX = "group:"
+"""Row keys of the system header rows in grouped mode (change rows are keyed by `queue_key`)."""
+NO_SYSTEM = "(no system)"
+COLUMNS = (
+    ("#", "rank"),
+    ("SCORE", "score"),
+    ("BAND", "band"),
+    ("FINDINGS", "findings"),
+    ("APPROVALS", "approvals"),
+    ("SYSTEMS", "systems"),
+    ("TITLE", "title"),
+    ("CHANGE", "id"),
+    ("AGENT/AUTHOR", "agent"),
+    ("+", "added"),
+    ("-", "deleted"),
+    ("FILES", "files"),
+    ("AGE", "age"),
+)
+"""Label and key of each column; REPO (key "repo") is added once a second repository shows up."""
 
 
 class QueueScreen(Screen[None]):
     """The daily queue of pending changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", id="open", priority=True),
-        Binding("j", "cursor_down", "Down", show=False, id="down"),
-        Binding("k", "cursor_up", "Up", show=False, id="up"),
-        Binding("o", "cycle_sort", "Order", id="sort"),
-        Binding("r", "reload", "Reload", id="reload"),
+        Binding("enter", "open", "Open", id="queue.open", priority=True),
+        Binding("j", "cursor_down", "Down", show=False, id="queue.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
+        Binding("g", "top", "Top", show=False, id="queue.top"),
+        Binding("G", "bottom", "Bottom", show=False, id="queue.bottom"),
+        Binding("slash", "filter", "Filter", id="queue.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
+        Binding("o", "cycle_sort", "Order", id="queue.sort"),
+        Binding("s", "toggle_group", "Group by system", id="queue.group"),
+        Binding("d", "toggle_details", "Details", show=False, id="queue.details"),
+        Binding("r", "reload", "Reload", id="queue.reload"),
         Binding("2", "toggle_awaiting", "Awaiting 2nd approval", id="queue.awaiting_second"),
     ]
     """
     | Key | Action |
     | :- | :- |
     | `enter` | Open the highlighted change. |
-    | `j` / `k` | Move down / up. |
+    | `j` / `k` | Move down / up (arrows, PgUp/PgDn work too). |
+    | `g` / `G` | First / last row. |
+    | `slash` (`/`) | Filter: free text and `system:` `tier:` `severity:` `agent:` `status:` `repo:` terms; enter keeps it. |
+    | `escape` | Clear the filter. |
     | `o` | Cycle the order: score, effort (risk per line), age, system. |
+    | `s` | Group rows under one header per system (most critical system of each change); again to ungroup. |
+    | `d` | Show / hide the details panel (provenance, approvals, risk breakdown, findings, files). |
     | `r` | Reload the queue from git. |
     | `2` | Show only changes awaiting a second approval (exactly one counted approval); again to show all. |
     """
 
+    AUTO_FOCUS = "#queue-table"
     DEFAULT_CSS = """
-    QueueScreen #status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    QueueScreen #top { height: 1; background: $panel; }
+    QueueScreen #status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
+    QueueScreen #progress { width: 30; height: 1; }
+    QueueScreen #progress Bar { width: 18; }
+    QueueScreen #filter { height: 3; display: none; border: round $primary; padding: 0 1; }
+    QueueScreen #filter.-shown { display: block; }
     QueueScreen #queue-table { width: 1fr; }
-    QueueScreen #details { width: 34%; max-width: 64; min-width: 30; padding: 0 1; border-left: solid $primary-muted; }
+    QueueScreen #details { width: 32%; max-width: 60; min-width: 30; padding: 0 1; border-left: solid $primary-muted; }
+    QueueScreen #details.-hidden { display: none; }
     """
 
-    def __init__(self, request: QueueRequest, session: Session | None = None) -> None:
+    def __init__(
+        self,
+        request: QueueRequest,
+        session: Session | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        """`now` is the clock ages are measured against (tests and snapshots freeze it)."""
         super().__init__()
         self.request = request
         self.session = session if session is not None else Session()
+        self.now = now or (lambda: datetime.now(UTC))
         self.changes: dict[str, Analysis] = {}
         self.sort = "score"
         self.bands = banding([])
+        self.ranks: dict[str, int] = {}
+        """Position of each change in the score order, whatever order and filter are shown."""
         self.awaiting_only = False
         """Show only changes with exactly one counted approval that still need another."""
+        self.filter = QueueFilter()
+        self.grouped = False
+        self.loading = True
+        self.colours: Palette | None = None
         self.clerk = Clerk(Analyzer(user_file=request.user_config))
-        self._several_repos = False
+        self._repos: set[str] = set()
         self._summary = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text("loading the queue…"), id="status")
+        with Horizontal(id="top"):
+            yield Static(Text("loading the queue…"), id="status")
+            yield ProgressBar(id="progress", show_eta=False)
+        hint = f"filter: text, or {': '.join(FACETS)}:  (enter: keep · escape: clear)"
+        yield TextInput(placeholder=hint, id="filter")
         with Horizontal():
             yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="details")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.colours = palette(self.app.current_theme)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._show_reviewer()
         self._reset_table()
         self.load_queue()
@@ -101,28 +168,34 @@ class QueueScreen(Screen[None]):
         self._show_reviewer()
         self._show_approvals()
 
+    def _theme_changed(self, theme: Theme) -> None:
+        self.colours = palette(theme)
+        if not self.loading:
+            self._render_rows()
+        else:
+            for key, analysis in self.changes.items():
+                self._update_row(key, analysis)
+        self._show_details()
+
     def _show_reviewer(self) -> None:
         name = self.session.name(self.session.active)
-        self.sub_title = inert(f"{self.request.repo.resolve()} · reviewer {name}")
+        self.sub_title = inert(f"{self.request.repo.resolve().name} · reviewer {name}")
+
+    @property
+    def palette(self) -> Palette:
+        if self.colours is None:
+            self.colours = palette(self.app.current_theme)
+        return self.colours
 
     def _reset_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for label, key in (
-            ("SCORE", "score"),
-            ("BAND", "band"),
-            ("FINDINGS", "findings"),
-            ("APPROVALS", "approvals"),
-            ("ID", "id"),
-            ("TITLE", "title"),
-            ("SYSTEMS", "systems"),
-            ("AGENT", "agent"),
-            ("+", "added"),
-            ("-", "deleted"),
-            ("AGE", "age"),
-        ):
+        for label, key in COLUMNS:
             table.add_column(label, key=key)
         self.changes.clear()
+        self.ranks.clear()
+        self._repos.clear()
+        self.loading = True
 
     # -- loading -----------------------------------------------------------------------------------------------------
 
@@ -176,17 +249,26 @@ class QueueScreen(Screen[None]):
         for analysis in analyses:
             key = queue_key(analysis.change)
             self.changes[key] = analysis
-            table.add_row(*_row(analysis, None, self.session.verdicts.get(key)), key=key)
-        self._set_status(f"loading… {loader.report.loaded} change(s)")
+            self._note_repo(analysis.change.repo)
+            if self._shown(key, analysis):
+                table.add_row(*self._cells(analysis), key=key)
+        self._set_status(f"loading… {loader.report.loaded} change(s) analysed")
         if table.row_count and table.cursor_row == 0:
-            self._show_details(0)
+            self._show_details()
 
     def _finished(self, loader: QueueLoader) -> None:
         report = loader.report
-        self._sort_rows()
+        self.loading = False
+        self.bands = banding([a.risk.score for a in self.changes.values()])
+        order = SORTS["score"]
+        ranked = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
+        self.ranks = {key: index for index, (key, _) in enumerate(ranked, 1)}
+        self._render_rows()
         bands = f" · bands: {self.bands.describe()}" if self.bands.thresholds else ""
         self._summary = f"{report.summary()} · sorted by {self.sort}{bands}"
         self._set_status(self._summary + " · checking approvals…")
+        progress = self.query_one(ProgressBar)
+        progress.update(total=max(1, len(self.changes)), progress=0)
         for warning in report.warnings:
             self.notify(warning, severity="warning", markup=False)
         if not report.loaded:
@@ -203,47 +285,30 @@ class QueueScreen(Screen[None]):
             verdict = _newest(self.session.verdicts.get(key), verdict)
             self.session.verdicts[key] = verdict
             if key in table.rows:
-                table.update_cell(key, "approvals", approvals_cell(verdict))
-        self._show_details(table.cursor_row)
+                table.update_cell(key, "approvals", approvals_cell(verdict, self.palette))
+        self.query_one(ProgressBar).advance(len(verdicts))
+        self._show_details()
 
     def _verdicts_finished(self) -> None:
+        self.query_one(ProgressBar).display = False
         self._set_status(self._summary)
-        if self.awaiting_only:
-            self._sort_rows()
+        if self.awaiting_only or any(facet == "status" for facet, _ in self.filter.facets):
+            self._render_rows()
 
     def _show_approvals(self) -> None:
-        """Bring the APPROVALS column (and the filter) up to date with the verdicts the session knows."""
-        if self.awaiting_only:
-            self._sort_rows()
+        """Bring the APPROVALS column (and the filters) up to date with the verdicts the session knows."""
+        if self.awaiting_only or self.filter.active:
+            self._render_rows()
             return
         table = self.query_one(DataTable)
         for key in self.changes:
             if key in table.rows:
-                table.update_cell(key, "approvals", approvals_cell(self.session.verdicts.get(key)))
-        if table.row_count:
-            self._show_details(table.cursor_row)
-
-    def _sort_rows(self) -> None:
-        """Rows arrive as analysis finishes; once all are in, bands are known and rows take the queue's order."""
-        table = self.query_one(DataTable)
-        self.bands = banding([a.risk.score for a in self.changes.values()])
-        order = SORTS[self.sort]
-        ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
-        if self.awaiting_only:
-            ordered = [(k, a) for k, a in ordered if awaiting_second(self.session.verdicts.get(k))]
-        selected = self._selected()
-        table.clear()
-        for key, analysis in ordered:
-            table.add_row(*_row(analysis, self.bands, self.session.verdicts.get(key)), key=key)
-        if selected is not None and queue_key(selected.change) in table.rows:
-            table.move_cursor(row=table.get_row_index(queue_key(selected.change)))
-        if self.awaiting_only:
-            shown = f"{len(ordered)} of {len(self.changes)} change(s)"
-            self._set_status(f"awaiting a second approval: {shown} · press 2 to show all")
-            if not ordered:
-                self.query_one("#details", Static).update(Text("No change is awaiting a second approval."))
+                table.update_cell(key, "approvals", approvals_cell(self.session.verdicts.get(key), self.palette))
+        self._show_details()
 
     def _failed(self, message: str) -> None:
+        self.loading = False
+        self.query_one(ProgressBar).display = False
         self._set_status("the queue could not be loaded")
         self.query_one("#details", Static).update(safe_text(message, "bold red"))
         self.notify(message, severity="error", markup=False, timeout=10)
@@ -251,10 +316,106 @@ class QueueScreen(Screen[None]):
     def _set_status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))
 
+    def _note_repo(self, repo: str) -> None:
+        """The REPO column appears with the second repository, filled in for the rows already shown."""
+        if repo in self._repos:
+            return
+        self._repos.add(repo)
+        table = self.query_one(DataTable)
+        if len(self._repos) == 2 and "repo" not in table.columns:
+            table.add_column("REPO", key="repo", default=Text(""))
+            for key in table.rows:
+                analysis = self.changes.get(str(key.value))
+                if analysis is not None:
+                    table.update_cell(key, "repo", safe_text(Path(analysis.change.repo).name))
+
+    # -- rows --------------------------------------------------------------------------------------------------------
+
+    def _shown(self, key: str, analysis: Analysis) -> bool:
+        verdict = self.session.verdicts.get(key)
+        if self.awaiting_only and not awaiting_second(verdict):
+            return False
+        return self.filter.matches(analysis, verdict)
+
+    def _cells(self, analysis: Analysis) -> tuple[Text, ...]:
+        key = queue_key(analysis.change)
+        cells = row(
+            analysis,
+            None if self.loading else self.bands,
+            self.session.verdicts.get(key),
+            self.palette,
+            rank=self.ranks.get(key),
+            now=self.now(),
+        )
+        if len(self._repos) > 1:
+            cells = (*cells, safe_text(Path(analysis.change.repo).name))
+        return cells
+
+    def _update_row(self, key: str, analysis: Analysis) -> None:
+        table = self.query_one(DataTable)
+        if key in table.rows:
+            for (_, column), cell in zip(COLUMNS, self._cells(analysis), strict=False):
+                table.update_cell(key, column, cell)
+
+    def _render_rows(self) -> None:
+        """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted."""
+        table = self.query_one(DataTable)
+        order = SORTS[self.sort]
+        ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
+        shown = [(k, a) for k, a in ordered if self._shown(k, a)]
+        selected = self._selected()
+        table.clear()
+        if self.grouped:
+            for system, members in group_by_system(shown):
+                table.add_row(*self._group_cells(system, members), key=f"{GROUP_PREFIX}{system}")
+                for key, analysis in members:
+                    table.add_row(*self._cells(analysis), key=key)
+        else:
+            for key, analysis in shown:
+                table.add_row(*self._cells(analysis), key=key)
+        if selected is not None and queue_key(selected.change) in table.rows:
+            table.move_cursor(row=table.get_row_index(queue_key(selected.change)))
+        self._show_filter_status(len(shown))
+        self._show_details()
+
+    def _group_cells(self, system: str, members: list[tuple[str, Analysis]]) -> tuple[Text, ...]:
+        tiers = {tier for a in (m for _, m in members) for name, tier in a.risk.systems if name == system}
+        label = Text()
+        if 1 in tiers:
+            label.append(" T1 ", f"bold reverse {self.palette['tier-1']}")
+            label.append(" ")
+        label.append_text(safe_text(system, "bold"))
+        count = Text(f"{len(members)} change(s)", style="dim")
+        blank = Text("")
+        cells = [blank] * len(COLUMNS)
+        cells[[k for _, k in COLUMNS].index("systems")] = label
+        cells[[k for _, k in COLUMNS].index("title")] = count
+        if len(self._repos) > 1:
+            cells.append(blank)
+        return tuple(cells)
+
+    def _show_filter_status(self, shown: int) -> None:
+        if self.loading:
+            return
+        total = len(self.changes)
+        if self.awaiting_only:
+            self._set_status(f"awaiting a second approval: {shown} of {total} change(s) · press 2 to show all")
+            if not shown:
+                self.query_one("#details", Static).update(Text("No change is awaiting a second approval."))
+        elif self.filter.active:
+            problems = f" · {'; '.join(self.filter.problems)}" if self.filter.problems else ""
+            message = f"filter {self.filter.describe()}: {shown} of {total} change(s){problems} · escape clears"
+            self.query_one("#status", Static).update(safe_text(message))
+            if not shown:
+                self.query_one("#details", Static).update(Text("No change matches the filter."))
+        elif self._summary:
+            grouped = " · grouped by system" if self.grouped else ""
+            self._set_status(self._summary.replace(" · sorted by score", f" · sorted by {self.sort}") + grouped)
+
     # -- reacting ----------------------------------------------------------------------------------------------------
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_details(event.cursor_row)
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_details()
 
     def _selected(self) -> Analysis | None:
         table = self.query_one(DataTable)
@@ -263,22 +424,33 @@ class QueueScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.changes.get(key or "")
 
-    def _show_details(self, _row: int) -> None:
+    def _show_details(self) -> None:
         analysis = self._selected()
         if analysis is not None:
             verdict = self.session.verdicts.get(queue_key(analysis.change))
-            self.query_one("#details", Static).update(details(analysis, verdict))
+            self.query_one("#details", Static).update(details(analysis, verdict, self.palette))
+            return
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            if key.startswith(GROUP_PREFIX):
+                system = key.removeprefix(GROUP_PREFIX)
+                out = Text()
+                out.append_text(safe_text(system, "bold"))
+                out.append("\nChanges touching this system, most critical system of each change first.", "dim")
+                self.query_one("#details", Static).update(out)
 
     def action_open(self) -> None:
+        if self.focused is self.query_one("#filter"):
+            self.query_one(DataTable).focus()
+            return
         analysis = self._selected()
         if analysis is not None:
             self.app.push_screen(ReviewScreen(analysis, session=self.session, clerk=self.clerk))
 
     def action_toggle_awaiting(self) -> None:
         self.awaiting_only = not self.awaiting_only
-        self._sort_rows()
-        if not self.awaiting_only:
-            self._set_status(self._summary or "showing every change")
+        self._render_rows()
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
@@ -286,16 +458,102 @@ class QueueScreen(Screen[None]):
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
 
+    def action_top(self) -> None:
+        self.query_one(DataTable).move_cursor(row=0)
+
+    def action_bottom(self) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.row_count - 1))
+
     def action_cycle_sort(self) -> None:
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
-        self._sort_rows()
+        if not self.loading:
+            self._render_rows()
         self.notify(f"sorted by {self.sort}", timeout=2)
+
+    def action_toggle_group(self) -> None:
+        self.grouped = not self.grouped
+        if not self.loading:
+            self._render_rows()
+
+    def action_toggle_details(self) -> None:
+        self.query_one("#details").toggle_class("-hidden")
+
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter", TextInput)
+        bar.add_class("-shown")
+        bar.focus()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one("#filter", TextInput)
+        bar.remove_class("-shown")
+        self.query_one(DataTable).focus()
+        if bar.value:
+            bar.value = ""  # the Changed handler re-renders
+
+    def apply_filter(self, query: str) -> None:
+        """Show `query` in the filter bar and narrow the rows to it (the palette's filter commands use this)."""
+        bar = self.query_one("#filter", TextInput)
+        bar.add_class("-shown")
+        bar.value = query
+
+    def filter_suggestions(self) -> list[str]:
+        """Filter terms that select something in this queue, for the palette."""
+        systems = sorted({(name, tier) for a in self.changes.values() for name, tier in a.risk.systems})
+        agents = sorted({a.change.agent.name for a in self.changes.values() if a.change.agent})
+        out = [f"system:{_quoted(name)}" for name, _ in systems]
+        out += [f"tier:{tier}" for tier in sorted({tier for _, tier in systems})]
+        out += [f"severity:{s}" for s in ("critical", "high", "medium")]
+        out += [f"agent:{_quoted(name)}" for name in agents] + ["agent:human"]
+        out += [f"status:{s}" for s in ("awaiting", "approved", "pending", "stale", "rejected")]
+        if len(self._repos) > 1:
+            out += [f"repo:{_quoted(Path(repo).name)}" for repo in sorted(self._repos)]
+        return out
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter = QueueFilter.parse(event.value)
+        if self.loading:
+            table = self.query_one(DataTable)
+            table.clear()
+            for key, analysis in self.changes.items():
+                if self._shown(key, analysis):
+                    table.add_row(*self._cells(analysis), key=key)
+        else:
+            self._render_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, _event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
 
     def action_reload(self) -> None:
         self._reset_table()
+        progress = self.query_one(ProgressBar)
+        progress.update(total=None, progress=0)
+        progress.display = True
         self._set_status("reloading the queue…")
         self.load_queue()
+
+
+def group_by_system(rows: list[tuple[str, Analysis]]) -> list[tuple[str, list[tuple[str, Analysis]]]]:
+    """Rows under the most critical system each change touches (lowest tier, then name), Tier 1 groups first;
+    a change is listed once, so the groups add up to the queue."""
+    groups: dict[str, list[tuple[str, Analysis]]] = {}
+    tiers: dict[str, int] = {}
+    for key, analysis in rows:
+        systems = analysis.risk.systems
+        if systems:
+            name, tier = min(systems, key=lambda s: (s[1], s[0]))
+        else:
+            name, tier = NO_SYSTEM, 1_000
+        groups.setdefault(name, []).append((key, analysis))
+        tiers[name] = tier
+    return sorted(groups.items(), key=lambda item: (tiers[item[0]], item[0] == NO_SYSTEM, item[0]))
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if any(c.isspace() for c in value) else value
 
 
 def _newest(known: Verdict | str | None, judged: Verdict | str) -> Verdict | str:
@@ -324,66 +582,81 @@ def awaiting_second(verdict: Verdict | str | None) -> bool:
     )
 
 
-def approvals_cell(verdict: Verdict | str | None) -> Text:
-    """`0/2`, `1/2`, `2/2` (green when satisfied), `stale`, `rejected`; `…` while judging, `?` when it failed."""
+def approvals_cell(verdict: Verdict | str | None, colours: Palette) -> Text:
+    """`0/2`, `1/2`, `2/2` (done colour when satisfied), `stale`, `rejected`; `…` while judging, `?` when it failed."""
     if verdict is None:
         return Text("…", style="dim")
     if isinstance(verdict, str):
-        return Text("?", style="bold red")
+        return Text("?", style=f"bold {colours['approval-blocked']}")
     label = verdict.label()
     if verdict.satisfied:
-        style = "bold green"
+        style = f"bold {colours['approval-done']}"
     elif label in ("rejected", "changes requested"):
-        style = "bold red"
+        style = f"bold {colours['approval-blocked']}"
     elif label == "stale":
-        style = "dim yellow"
+        style = f"dim {colours['approval-partial']}"
     else:
-        style = "yellow" if verdict.approvers else "dim"
+        style = colours["approval-partial"] if verdict.approvers else "dim"
     return Text(label, style=style)
 
 
-def _row(analysis: Analysis, bands: Banding | None, verdict: Verdict | str | None = None) -> tuple[Text, ...]:
+def row(
+    analysis: Analysis,
+    bands: Banding | None,
+    verdict: Verdict | str | None,
+    colours: Palette,
+    *,
+    rank: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Text, ...]:
+    """One change's cells, in `COLUMNS` order; every string from the change goes through `safe_text`."""
     change = analysis.change
     stats = change.stats
     risk = analysis.risk
-    agent = change.agent.name if change.agent else "human"
     band = bands.band(risk.score) if bands is not None else "…"
+    band_style = f"bold {colours.band(band)}" if band not in ("rest", "…") else colours.band(band)
     systems = Text()
-    for index, (name, tier) in enumerate(risk.systems):
+    if risk.tier1:
+        systems.append("T1", f"bold reverse {colours['tier-1']}")
+        systems.append(" ")
+    for index, (name, tier) in enumerate(sorted(risk.systems, key=lambda s: (s[1], s[0]))):
         if index:
             systems.append(",")
-        systems.append_text(safe_text(name, "bold red" if tier == 1 else ""))
+        systems.append_text(safe_text(name, f"bold {colours['tier-1']}" if tier == 1 else ""))
+    if change.agent is not None:
+        agent = safe_text(clip(change.agent.name, 20), colours["agent"])
+    else:
+        author = change.commits[0].author.name if change.commits else "human"
+        agent = safe_text(clip(author, 20), "dim")
     return (
-        Text(f"{risk.score:.0f}", style=_score_style(band), justify="right"),
-        Text(band, style=_score_style(band)),
-        findings_badge(analysis.counts()),
-        approvals_cell(verdict),
-        safe_text(clip(change.id, 30), "bold"),
-        safe_text(clip(change.title, 48)),
+        Text(str(rank) if rank else "", style="dim", justify="right"),
+        Text(f"{risk.score:.0f}", style=band_style, justify="right"),
+        Text(band, style=band_style),
+        findings_badge(analysis.counts(), colours),
+        approvals_cell(verdict, colours),
         systems or Text("-", style="dim"),
-        safe_text(agent, "magenta" if change.agent else "dim"),
-        Text(f"+{stats.added}", style="green", justify="right"),
-        Text(f"-{stats.deleted}", style="red", justify="right"),
-        Text(age_label(change.created), justify="right"),
+        safe_text(clip(change.title, 44)),
+        safe_text(clip(change.id, 30), "bold"),
+        agent,
+        Text(f"+{stats.added}", style=colours["diff-added"], justify="right"),
+        Text(f"-{stats.deleted}", style=colours["diff-removed"], justify="right"),
+        Text(str(stats.files), justify="right"),
+        Text(age_label(change.created, now), justify="right"),
     )
 
 
-def _score_style(band: str) -> str:
-    return {"top 5%": "bold #ff5f87", "top 10%": "bold #ff8700", "top 50%": "#ffd75f"}.get(band, "dim")
-
-
-def findings_badge(counts: dict[str, int]) -> Text:
+def findings_badge(counts: dict[str, int], colours: Palette) -> Text:
     """`1C 2H` in severity colours; "-" when the rules found nothing."""
     out = Text()
     for severity in ("critical", "high", "medium", "low", "info"):
         if counts.get(severity):
             if out:
                 out.append(" ")
-            out.append(f"{counts[severity]}{severity[0].upper()}", style=f"bold {SEVERITY_COLOURS[severity]}")
+            out.append(f"{counts[severity]}{severity[0].upper()}", style=f"bold {colours.severity(severity)}")
     return out or Text("-", style="dim")
 
 
-def risk_panel(analysis: Analysis) -> Text:
+def risk_panel(analysis: Analysis, colours: Palette) -> Text:
     """Why the score is what it is: impact, each feature's points, what would lower it, and hard flags."""
     risk = analysis.risk
     out = Text()
@@ -391,23 +664,23 @@ def risk_panel(analysis: Analysis) -> Text:
     out.append(f"  likelihood {risk.likelihood:.0%} × impact {risk.impact:g} ({risk.impact_reason})\n", "dim")
     flagged = sorted({flag.split(":", 1)[0] for flag in risk.flags})
     if flagged:
-        out.append_text(safe_text(f"  ⚑ critical: {', '.join(flagged)}", "bold #ff5f87"))
+        out.append_text(safe_text(f"  ⚑ critical: {', '.join(flagged)}", f"bold {colours.severity('critical')}"))
         out.append("\n")
     for part in risk.breakdown[:10]:
         sign = "+" if part.points >= 0 and part.feature != "base_rate" else ""
         value = "" if part.feature == "base_rate" else f" = {part.value:g}"
-        out.append(f"  {sign}{part.points:>5.1f}  ", "green" if part.points < 0 else "")
+        out.append(f"  {sign}{part.points:>5.1f}  ", colours["approval-done"] if part.points < 0 else "")
         out.append(f"{part.label}{value}\n")
     if len(risk.breakdown) > 10:
         rest = sum(p.points for p in risk.breakdown[10:])
         out.append(f"  {rest:>+6.1f}  {len(risk.breakdown) - 10} more features\n", "dim")
     for hint in risk.hints[:4]:
-        out.append(f"  → {hint.text} (−{hint.saves:.0f})\n", "cyan")
+        out.append(f"  → {hint.text} (−{hint.saves:.0f})\n", colours.severity("low"))
     out.append("\n")
     return out
 
 
-def approvals_panel(verdict: Verdict | str | None) -> Text:
+def approvals_panel(verdict: Verdict | str | None, colours: Palette) -> Text:
     """Who decided and what counts: each principal's latest decision once, and what is still missing."""
     out = Text()
     if verdict is None:
@@ -415,11 +688,11 @@ def approvals_panel(verdict: Verdict | str | None) -> Text:
         return out
     if isinstance(verdict, str):
         out.append("Approvals ?  ", "bold")
-        out.append_text(safe_text(verdict, "red"))
+        out.append_text(safe_text(verdict, colours["approval-blocked"]))
         out.append("\n")
         return out
     out.append("Approvals ", "bold")
-    out.append_text(approvals_cell(verdict))
+    out.append_text(approvals_cell(verdict, colours))
     out.append("\n")
     latest: dict[str, str] = {}
     for review in verdict.reviews:
@@ -427,22 +700,23 @@ def approvals_panel(verdict: Verdict | str | None) -> Text:
             latest[review.principal] = f"{review.decision} ({review.status})"
     for principal in sorted(latest):
         mark = "✓" if principal in verdict.approvers else "·"
-        out.append_text(safe_text(f"  {mark} {principal}  {latest[principal]}", "green" if mark == "✓" else "dim"))
+        style = colours["approval-done"] if mark == "✓" else "dim"
+        out.append_text(safe_text(f"  {mark} {principal}  {latest[principal]}", style))
         out.append("\n")
     repeated = len(verdict.reviews) - len(latest) - sum(1 for r in verdict.reviews if r.status == "invalid")
     if repeated > 0:
         out.append(f"  {repeated} earlier decision(s) superseded: a principal counts once\n", "dim")
     invalid = sum(1 for r in verdict.reviews if r.status == "invalid")
     if invalid:
-        out.append(f"  {invalid} invalid envelope(s) ignored\n", "red")
+        out.append(f"  {invalid} invalid envelope(s) ignored\n", colours["approval-blocked"])
     for missing in verdict.missing:
-        out.append_text(safe_text(f"  needs: {missing}", "yellow"))
+        out.append_text(safe_text(f"  needs: {missing}", colours["approval-partial"]))
         out.append("\n")
     return out
 
 
-def details(analysis: Analysis, verdict: Verdict | str | None = None) -> Text:
-    """The side panel: provenance first (who may not approve), approvals, findings, then commits and files."""
+def details(analysis: Analysis, verdict: Verdict | str | None, colours: Palette) -> Text:
+    """The side panel: provenance first (who may not approve), approvals, risk, findings, then commits and files."""
     change = analysis.change
     out = Text()
     out.append_text(safe_text(change.title, "bold"))
@@ -451,7 +725,7 @@ def details(analysis: Analysis, verdict: Verdict | str | None = None) -> Text:
     out.append("\n\n")
     if change.agent:
         out.append("Agent     ", "bold")
-        out.append_text(safe_text(change.agent.name, "magenta"))
+        out.append_text(safe_text(change.agent.name, colours["agent"]))
         out.append("\nOperator  ", "bold")
         out.append_text(safe_text(change.agent.operator or "unknown"))
         out.append("\nSignal    ", "bold")
@@ -459,12 +733,12 @@ def details(analysis: Analysis, verdict: Verdict | str | None = None) -> Text:
     else:
         out.append("Human-only change (no AI signal found)", "bold")
     out.append("\n\n")
-    out.append_text(approvals_panel(verdict))
+    out.append_text(approvals_panel(verdict, colours))
     out.append("\n")
-    out.append_text(risk_panel(analysis))
+    out.append_text(risk_panel(analysis, colours))
     out.append(f"Findings ({len(analysis.findings)})\n", "bold")
     for finding in analysis.findings[:12]:
-        out.append(f"  {finding.severity.value:<8} ", SEVERITY_COLOURS[finding.severity.value])
+        out.append(f"  {finding.severity.value:<8} ", colours.severity(finding.severity.value))
         out.append_text(safe_text(finding.rule))
         if finding.path:
             out.append_text(safe_text(f"  {finding.path}" + (f":{finding.line}" if finding.line else ""), "dim"))
@@ -474,16 +748,16 @@ def details(analysis: Analysis, verdict: Verdict | str | None = None) -> Text:
     out.append("\n")
     out.append(f"Commits ({len(change.commits)})\n", "bold")
     for commit in change.commits[-8:]:
-        out.append_text(safe_text(f"  {commit.sha[:10]} ", "yellow"))
+        out.append_text(safe_text(f"  {commit.sha[:10]} ", colours.severity("medium")))
         out.append_text(safe_text(commit.subject))
         out.append("\n")
     out.append(f"\nFiles ({len(change.files)})\n", "bold")
     for file in change.files[:30]:
-        out.append(f"  {file.status.value[:8]:<8} ", "cyan")
+        out.append(f"  {file.status.value[:8]:<8} ", colours.severity("low"))
         out.append_text(safe_text(file.path))
         out.append(f"  +{file.added} -{file.deleted}\n", "dim")
     if len(change.files) > 30:
         out.append(f"  … and {len(change.files) - 30} more\n", "dim")
     for note in change.notes:
-        out.append_text(safe_text(f"\n! {note}", "yellow"))
+        out.append_text(safe_text(f"\n! {note}", colours.severity("medium")))
     return out
