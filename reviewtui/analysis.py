@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
+from reviewtui.cache import AnalysisCache, Entry, cache_key, keyable
 from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change, SourceKind
@@ -50,36 +51,71 @@ class Analysis:
 
 
 class Analyzer:
-    def __init__(self, *, user_file: Path | None = None, history: bool = True) -> None:
+    def __init__(self, *, user_file: Path | None = None, history: bool = True, cache: bool = True) -> None:
         self.user_file = user_file
         self.use_history = history
+        self.use_cache = cache
         self._repos: dict[str, tuple[Repository | None, RuleLibrary, ScanContext]] = {}
         self._governance: dict[tuple[str, str, str], object] = {}
         self._histories: dict[str, HistoryIndex | None] = {}
+        self._tips: dict[str, str | None] = {}
+        self._caches: dict[str, AnalysisCache] = {}
 
     def analyze(self, change: Change) -> Analysis:
         repo, library, context = self._state(change.repo)
         base = change.base
         ruleset = library.for_base(base)
-        context.systems = self.system_map(repo, base)
+        systems = self.system_map(repo, base)
+        model = self.risk_model(repo, base)
+        cache, key = self._cache_slot(repo, change, ruleset, systems, model)
+        if cache is not None and key is not None:
+            entry = cache.get(key)
+            if entry is not None:
+                return Analysis(change, entry.findings, ruleset, entry.risk, entry.measurements)
+        context.systems = systems
         findings = tuple(scan(change, ruleset, context))
         history = self.history(repo)
         measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
-        risk = score(measurements, findings, self.risk_model(repo, base))
+        risk = score(measurements, findings, model)
+        if cache is not None and key is not None:
+            cache.put(key, Entry(findings, measurements, risk))
         return Analysis(change, findings, ruleset, risk, measurements)
 
+    def cache_stats(self) -> tuple[int, int]:
+        """(hits, misses) over every repository of the run, for the CLI's summary line."""
+        return sum(c.hits for c in self._caches.values()), sum(c.misses for c in self._caches.values())
+
     def history(self, repo: Repository | None) -> HistoryIndex | None:
-        """One pass over the base branch's history per repository per run."""
+        """One pass over the base branch's history per repository per run (only if some change is not cached)."""
         if repo is None or not self.use_history:
             return None
         key = str(repo.root)
         if key not in self._histories:
-            try:
-                rev = resolve_base(repo, load_config(repo.root, user_file=self.user_file).queue.base).sha
-            except ReviewtuiError:
-                rev = "HEAD"
-            self._histories[key] = HistoryIndex.build(repo, rev)
+            self._histories[key] = HistoryIndex.build(repo, self._history_tip(repo) or "HEAD")
         return self._histories[key]
+
+    def _history_tip(self, repo: Repository) -> str | None:
+        """The commit whose history the risk features count (the base branch's tip), resolved once per run."""
+        key = str(repo.root)
+        if key not in self._tips:
+            try:
+                self._tips[key] = resolve_base(repo, load_config(repo.root, user_file=self.user_file).queue.base).sha
+            except ReviewtuiError:
+                self._tips[key] = repo.resolve("HEAD")
+        return self._tips[key]
+
+    def _cache_slot(
+        self, repo: Repository | None, change: Change, ruleset: RuleSet, systems: SystemMap, model: RiskModel
+    ) -> tuple[AnalysisCache | None, str | None]:
+        """Where this change's analysis is (or will be) cached; (None, None) when caching is off or impossible."""
+        if not self.use_cache or repo is None or not keyable(change):
+            return None, None
+        root = str(repo.root)
+        if root not in self._caches:
+            self._caches[root] = AnalysisCache(repo.git_dir)
+        tip = self._history_tip(repo) if self.use_history else None
+        key = cache_key(change, rules_digest=ruleset.digest, systems=systems, model=model, history_tip=tip)
+        return self._caches[root], key
 
     def risk_model(self, repo: Repository | None, base: str | None) -> RiskModel:
         """`.reviewtui/risk-model.toml` as calibrated and committed at the base; else the shipped weights."""

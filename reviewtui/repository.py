@@ -146,6 +146,19 @@ class Repository:
         prefix = f"refs/remotes/{remote}/"
         return name[len(prefix) :] if name.startswith(prefix) else None
 
+    def object_id(self, rev: str, path: str) -> str | None:
+        """The id of the blob or tree at `rev:path`, or None when absent: a cheap fingerprint of a file or folder at
+        a commit (one request to the persistent `cat-file --batch-check`, no new process)."""
+        if "\n" in rev or "\n" in path or rev.startswith("-"):
+            out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}:{path}", check=False)
+            return out.decode().strip() or None
+        with self._batch_lock:
+            try:
+                sha, _, _ = self._repo.git.get_object_header(f"{rev}:{path}")
+            except ValueError:
+                return None
+        return sha.decode() if isinstance(sha, bytes) else str(sha)
+
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at a commit, or None if it is not a file there (config is read at a change's base).
 

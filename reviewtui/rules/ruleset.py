@@ -151,7 +151,6 @@ class RuleLibrary:
         """The blob ids of the base's config and local packs: commits that share them share a rule set."""
         if self.repo is None or base is None:
             return b"-"
-        listing = self.repo.run(
-            "ls-tree", "-r", "-z", "--full-tree", base, "--", str(REPO_CONFIG), f"{LOCAL_RULES_DIR}/", check=False
-        )
-        return listing or b"empty"
+        # A tree id covers the folder's whole content; both ids come from the persistent cat-file (no process).
+        ids = (self.repo.object_id(base, str(REPO_CONFIG)), self.repo.object_id(base, LOCAL_RULES_DIR))
+        return f"{ids[0]} {ids[1]}".encode()
