@@ -28,7 +28,7 @@ from reviewtui.config import load_config, save_theme, user_config_path
 from reviewtui.errors import ReviewtuiError
 from reviewtui.queue import QueueRequest
 from reviewtui.repository import Repository
-from reviewtui.ui.commands import FileJumps, ReviewerCommands, ScreenActions
+from reviewtui.ui.commands import FileJumps, FilterCommands, ReviewerCommands, ScreenActions
 from reviewtui.ui.identities import Identity, discover
 from reviewtui.ui.keymap import keymap
 from reviewtui.ui.messages import ReviewerChanged
@@ -67,7 +67,7 @@ class ReviewApp(App[None]):
     """reviewtui's TUI."""
 
     TITLE = "reviewtui"
-    COMMANDS = App.COMMANDS | {ScreenActions, FileJumps, ReviewerCommands}
+    COMMANDS = App.COMMANDS | {ScreenActions, FileJumps, FilterCommands, ReviewerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help"),

@@ -106,6 +106,41 @@ _PREFIX = "Switch reviewer"
 
 
 @runtime_checkable
+class Filterable(Protocol):
+    """What a screen offers to be narrowed by filter terms (the queue)."""
+
+    def filter_suggestions(self) -> list[str]: ...
+
+    def apply_filter(self, query: str) -> None: ...
+
+
+class FilterCommands(Provider):
+    """`Filter queue: system:payments`, `severity:high`, `status:awaiting`… for the values in the queue on screen."""
+
+    def _choices(self) -> list[tuple[str, Text, Callable[[], None]]]:
+        screen = self.screen
+        if not isinstance(screen, Filterable):
+            return []
+        choices: list[tuple[str, Text, Callable[[], None]]] = []
+        for term in screen.filter_suggestions():
+            prompt = Text("Filter queue: ")
+            prompt.append_text(safe_text(term, "bold"))
+            choices.append((f"Filter queue: {term}", prompt, partial(screen.apply_filter, term)))
+        return choices
+
+    async def discover(self) -> Hits:
+        for text, prompt, command in self._choices():
+            yield DiscoveryHit(prompt, command, text=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, prompt, command in self._choices():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, prompt, command, text=text)
+
+
+@runtime_checkable
 class ReviewerDesk(Protocol):
     """What the provider needs from the app (kept structural so this module does not import the app)."""
 

@@ -92,7 +92,7 @@ class QueueScreen(Screen[None]):
     | `enter` | Open the highlighted change. |
     | `j` / `k` | Move down / up (arrows, PgUp/PgDn work too). |
     | `g` / `G` | First / last row. |
-    | `slash` (`/`) | Filter: free text and `system:` `tier:` `severity:` `agent:` `status:` `repo:` terms; enter keeps it. |
+    | `slash` (`/`) | Filter: free text and `system:` `tier:` `severity:` `agent:` `status:` `repo:` terms. |
     | `escape` | Clear the filter. |
     | `o` | Cycle the order: score, effort (risk per line), age, system. |
     | `s` | Group rows under one header per system (most critical system of each change); again to ungroup. |
@@ -492,11 +492,12 @@ class QueueScreen(Screen[None]):
         if bar.value:
             bar.value = ""  # the Changed handler re-renders
 
-    def apply_filter(self, query: str) -> None:
-        """Show `query` in the filter bar and narrow the rows to it (the palette's filter commands use this)."""
+    def apply_filter(self, term: str) -> None:
+        """Add `term` to the filter bar's query and narrow the rows (the palette's filter commands use this)."""
         bar = self.query_one("#filter", TextInput)
         bar.add_class("-shown")
-        bar.value = query
+        if term not in bar.value.split():
+            bar.value = f"{bar.value} {term}".strip()
 
     def filter_suggestions(self) -> list[str]:
         """Filter terms that select something in this queue, for the palette."""
