@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reviewtui.rules.finding import Finding, Side
 from reviewtui.rules.rule import Severity
-from reviewtui.ui.diff_layout import DiffLayout, RowKind
+from reviewtui.ui.diff_layout import DiffLayout, Row, RowKind
 from tests.rules.ruletest import make_change
 
 
@@ -48,3 +48,58 @@ def test_rows_with_findings(tmp_path: Path) -> None:
     assert [rows[i].kind for i in layout.finding_rows] == [RowKind.FINDING] * 5
     assert layout.findings_on(0, 0, 2) == [on_added]
     assert layout.findings_on(0, 0, 0) == []
+
+
+def every_row(layout: DiffLayout) -> list[Row]:
+    return [layout.row(i) for i in range(layout.total_rows)]
+
+
+def test_side_by_side_pairs_removed_runs_with_added_runs(tmp_path: Path) -> None:
+    change, _ = make_change(
+        tmp_path, {"a.py": "one\ntwo\nthree\nfour\n"}, {"a.py": "one\n2\n3\nthree\nfour\nfive\n"}, systems=None
+    )
+    layout = DiffLayout(change, split=True)
+    lines = change.files[0].hunks[0].lines
+    pairs = [(r.line, r.right) for r in every_row(layout) if r.kind is RowKind.LINE]
+    texts = [(lines[a].text if a is not None else None, lines[b].text if b is not None else None) for a, b in pairs]
+    assert texts == [("one", "one"), ("two", "2"), (None, "3"), ("three", "three"), ("four", "four"), (None, "five")]
+    assert layout.total_rows == 2 + 1 + 6
+    assert layout.line_row(0, 0, lines.index(next(x for x in lines if x.text == "3"))) == 2 + 1 + 2
+
+
+def test_wrap_gives_long_lines_more_rows_and_collapsed_files_keep_their_findings(tmp_path: Path) -> None:
+    change, _ = make_change(
+        tmp_path, {"a.py": "short\n", "b.json": "{}\n"}, {"a.py": "x" * 25 + "\n", "b.json": "[]\n"}, systems=None
+    )
+    wrap = DiffLayout(change, wrap=lambda line: max(1, -(-len(line.text) // 10)))
+    parts = [(r.line, r.part, r.parts) for r in every_row(wrap) if r.kind is RowKind.LINE and r.file == 0]
+    assert parts == [(0, 0, 1), (1, 0, 3), (1, 1, 3), (1, 2, 3)]
+    on_b = finding("on-b", "b.json", 1, Side.NEW, 0)
+    collapsed = DiffLayout(change, (on_b,), collapsed=frozenset({1}))
+    b_rows = [r.kind for r in every_row(collapsed) if r.file == 1]
+    assert b_rows == [RowKind.BLANK, RowKind.FILE, RowKind.COLLAPSED, RowKind.FINDING]
+    assert [collapsed.row(i).finding for i in collapsed.finding_rows] == [on_b]
+    assert collapsed.line_row(1, 0, 0) is None and len(collapsed.hunk_spans) == 1
+
+
+def test_what_is_on_screen_maps_to_the_same_canonical_rows_in_every_mode(tmp_path: Path) -> None:
+    change, _ = make_change(tmp_path, {"a.py": "one\ntwo\n"}, {"a.py": "one\n2\n", "b.py": "b\n"}, systems=None)
+    on_two = finding("on-two", "a.py", 2, Side.NEW, 0)
+    canonical = DiffLayout(change, (on_two,))
+    whole = canonical.canonical_spans(0, canonical.total_rows)
+    assert whole == [(0, canonical.total_rows)]
+    hunk_rows = {(s.start, s.start + s.rows) for s in canonical.hunk_spans}
+    for layout in (
+        DiffLayout(change, (on_two,), split=True),
+        DiffLayout(change, (on_two,), wrap=lambda _line: 2),
+        DiffLayout(change, (on_two,), split=True, wrap=lambda _line: 3),
+    ):
+        spans = layout.canonical_spans(0, layout.total_rows)
+        assert set(spans) == hunk_rows, layout  # every hunk row of the canonical layout, nothing outside hunks
+    collapsed = DiffLayout(change, (on_two,), collapsed=frozenset({0}))
+    b_hunk = sorted(hunk_rows)[1]
+    assert collapsed.canonical_spans(0, collapsed.total_rows) == [b_hunk]  # file 0 collapsed: only b.py was shown
+    wrapped = DiffLayout(change, wrap=lambda _line: 2)
+    first_line = wrapped.line_row(0, 0, 0)
+    assert first_line is not None
+    assert wrapped.canonical_spans(first_line, first_line + 1) == []  # half a wrapped line is not the line

@@ -221,6 +221,9 @@ class DiffView(ScrollView, can_focus=True):
         self._acknowledgement: Callable[[Finding], Acknowledgement | None] = lambda _finding: None
         self._window = (0, 0)
         self._top_file: int | None = None
+        self._pointer: int | None = None
+        """The row the reviewer last jumped to (`n`, `]`, a file, a match): near the end of a diff the view cannot
+        scroll it to the top, and it is still the file or hunk that keys like `v` act on while it is on screen."""
         self.rendered_rows = 0
         """Rows rendered so far (not served from the cache): what a frame cost."""
 
@@ -274,16 +277,25 @@ class DiffView(ScrollView, can_focus=True):
         self._window = (0, 0)
         self._report(scrolled=False)
 
+    @property
+    def here(self) -> int:
+        """The row keys act on: the one last jumped to while it is on screen, else the top row."""
+        top, bottom = self.window
+        if self._pointer is not None and top <= self._pointer < bottom:
+            return self._pointer
+        return top
+
     def current_file(self) -> int | None:
-        """The file at the top of the view (the first one when the view starts with change-level findings)."""
+        """The file at `here` (the first one when the view starts with change-level findings)."""
         if not self.change.files:
             return None
-        found = self.layout_map.file_at(self.window[0])
+        found = self.layout_map.file_at(self.here)
         return 0 if found is None else found
 
     def current_hunk(self) -> tuple[int, int] | None:
-        """The hunk at the top of the view, else the first hunk that starts on screen."""
+        """The hunk at `here`, else the first hunk that starts on screen."""
         top, bottom = self.window
+        top = self.here
         here = self.layout_map.hunk_at(top) if top < self.total_rows else None
         if here is not None:
             return here
@@ -345,6 +357,7 @@ class DiffView(ScrollView, can_focus=True):
         self.total_rows = self.layout_map.total_rows
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
         self._selected = None
+        self._pointer = None
         self._forget()
         target = self._row_of(anchor)
         self.scroll_to(y=target, animate=False, immediate=True)
@@ -415,7 +428,9 @@ class DiffView(ScrollView, can_focus=True):
         f, h, i = self.matches[index]
         if f in self.collapsed:
             self.set_collapsed(f, False)
-        self.scroll_to(y=max(0, self._match_row((f, h, i)) - 3), animate=False, immediate=True)
+        row = self._match_row((f, h, i))
+        self.scroll_to(y=max(0, row - 3), animate=False, immediate=True)
+        self._pointer = row
         self._forget()
         return self.matches[index]
 
@@ -607,19 +622,23 @@ class DiffView(ScrollView, can_focus=True):
     # -- navigation --------------------------------------------------------------------------------------------------
 
     def _jump(self, rows: list[int], forward: bool) -> None:
-        here = int(self.scroll_offset.y)
+        here = self.here
         if forward:
             target = next((r for r in rows if r > here), None)
         else:
             target = next((r for r in reversed(rows) if r < here), None)
         if target is not None:
-            self.scroll_to(y=target, animate=False)
+            self._go(target)
+
+    def _go(self, row: int) -> None:
+        self._pointer = row
+        self.scroll_to(y=row, animate=False, immediate=True)
+        self._report(scrolled=True)
 
     def jump_to_file(self, index: int) -> None:
-        """Put file `index`'s header at the top of the view."""
+        """Put file `index`'s header at the top of the view (or as high as the view can scroll)."""
         if 0 <= index < len(self.layout_map.file_rows):
-            self.scroll_to(y=self.layout_map.file_rows[index], animate=False, immediate=True)
-            self._report(scrolled=True)
+            self._go(self.layout_map.file_rows[index])
 
     def action_next_hunk(self) -> None:
         self._jump(self.layout_map.hunk_rows, True)

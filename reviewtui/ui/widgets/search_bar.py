@@ -35,10 +35,10 @@ class SearchBar(Horizontal):
     """
 
     DEFAULT_CSS = """
-    SearchBar { height: 1; dock: bottom; display: none; background: $panel; }
+    SearchBar { height: 1; display: none; background: $panel; }
     SearchBar.-shown { display: block; }
     SearchBar #search-label { width: 2; color: $primary; text-style: bold; }
-    SearchBar TextInput { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
+    SearchBar TextInput, SearchBar TextInput:focus { width: 1fr; height: 1; border: none; padding: 0; }
     SearchBar #search-count { width: auto; min-width: 16; padding: 0 1; color: $text-muted; }
     """
 
