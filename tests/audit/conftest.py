@@ -1,0 +1,3 @@
+from tests.approvals.conftest import _no_outside_agent, keys
+
+__all__ = ["_no_outside_agent", "keys"]
