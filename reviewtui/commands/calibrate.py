@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from reviewtui.analysis import Analyzer
 from reviewtui.errors import ReviewtuiError
+from reviewtui.progress import Progress
 from reviewtui.risk.calibration import (
     BASELINE_LABELS,
     BASELINES,
@@ -64,6 +66,9 @@ def register(commands: Any) -> None:
         help="where to write the model (default: <repo>/.reviewtui/risk-model.toml)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="analyse every commit afresh (neither read nor write the cache)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -72,17 +77,16 @@ def run(args: argparse.Namespace) -> int:
     until = parse_date(args.until, "--until", end_of_day=True) if args.until else None
     if since is not None and until is not None and since >= until:
         raise ReviewtuiError(f"--since {args.since} is not before --until {args.until}")
-    interactive = sys.stderr.isatty()
-    dataset = collect(
-        Path(getattr(args, "repo", ".")),
-        rev_range=args.rev_range,
-        since=since,
-        until=until,
-        limit=getattr(args, "limit", None),
-        progress=_progress if interactive else None,
-    )
-    if interactive:
-        print(file=sys.stderr)
+    with Progress("analysing commits") as progress:
+        dataset = collect(
+            Path(getattr(args, "repo", ".")),
+            rev_range=args.rev_range,
+            since=since,
+            until=until,
+            limit=getattr(args, "limit", None),
+            progress=lambda done, total: progress.advance(total=total),
+            analyzer=Analyzer(cache=not args.no_cache),
+        )
     result = calibrate(dataset, l2=args.l2)
     output = args.output if getattr(args, "output", None) is not None else default_output(dataset.repo)
     write_model(output, model_toml(result))
@@ -105,11 +109,6 @@ def parse_date(text: str, option: str, *, end_of_day: bool = False) -> datetime:
     if end_of_day and len(text.strip()) == 10:
         value += timedelta(days=1)
     return value
-
-
-def _progress(done: int, total: int) -> None:
-    if done % 25 == 0 or done == total:
-        print(f"\rreviewtui: analysed {done}/{total} commits", end="", file=sys.stderr, flush=True)
 
 
 def _json(result: Calibration, output: Path) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from reviewtui.approvals.clerk import Clerk
 from reviewtui.clock import age_label
 from reviewtui.commands.options import add_selection, queue_request
 from reviewtui.export import change_summary, risk_dict, verdict_dict
+from reviewtui.progress import Progress
 from reviewtui.queue import QueueLoader
 from reviewtui.ranking import SORTS, RankKey, rank_key
 from reviewtui.risk.bands import banding
@@ -58,14 +59,21 @@ def register(commands: Any) -> None:
         help="score (default), effort (risk per changed line), age (oldest first), system",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per change")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="analyse every change afresh (neither read nor write the cache)"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     loader = QueueLoader(queue_request(args))
-    analyzer = Analyzer()
+    analyzer = Analyzer(cache=not args.no_cache)
     clerk = Clerk(analyzer)
-    entries = [_entry(analyzer.analyze(change), clerk) for change in loader.changes()]
+    entries = []
+    with Progress("analysing") as progress:
+        for change in loader.changes():
+            entries.append(_entry(analyzer.analyze(change), clerk))
+            progress.advance()
     bands = banding([e.key.score for e in entries])
     order = SORTS[args.sort]
     entries.sort(key=lambda e: order(e.key))

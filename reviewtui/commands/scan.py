@@ -20,6 +20,7 @@ from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.commands.options import add_selection, queue_request
 from reviewtui.errors import ReviewtuiError
 from reviewtui.export import finding_dict
+from reviewtui.progress import Progress
 from reviewtui.queue import QueueLoader
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
@@ -54,6 +55,9 @@ def register(commands: Any) -> None:
         help=f"exit 1 if a finding at or above this severity exists ({', '.join(SEVERITIES)})",
     )
     parser.add_argument("--output", metavar="FILE", type=Path, help="write the report here instead of stdout")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="analyse every change afresh (neither read nor write the cache)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -77,16 +81,18 @@ def run(args: argparse.Namespace) -> int:
 def _analyses(args: argparse.Namespace) -> list[Analysis]:
     loader = QueueLoader(queue_request(args))
     wanted = set(args.changes)
-    analyzer = Analyzer()
+    analyzer = Analyzer(cache=not args.no_cache)
     logs = [_load_sarif(path) for path in args.sarif]
     analyses = []
-    for change in loader.ordered():
-        if wanted and change.id not in wanted:
-            continue
-        analysis = analyzer.analyze(change)
-        if logs:
-            analysis = _with_imported(analysis, logs, args.sarif_filter)
-        analyses.append(analysis)
+    with Progress("scanning") as progress:
+        for change in loader.ordered():
+            if wanted and change.id not in wanted:
+                continue
+            analysis = analyzer.analyze(change)
+            if logs:
+                analysis = _with_imported(analysis, logs, args.sarif_filter)
+            analyses.append(analysis)
+            progress.advance()
     missing = sorted(wanted - {a.change.id for a in analyses})
     if missing:
         raise ReviewtuiError(f"{args.repo}: no pending change {missing[0]!r} (see `reviewtui queue`)")
