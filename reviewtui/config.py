@@ -370,10 +370,17 @@ def save_theme(name: str, user_file: Path | None = None) -> Path:
         return path
     wanted = {**data, "ui": {**data.get("ui", {}), "theme": name}}
     updated = _with_theme_line(text, name)
-    if tomllib.loads(updated) != wanted:  # dotted keys, inline tables, ...: let tomli-w write the whole document
+    if _parsed(updated) != wanted:  # dotted keys, inline tables, ...: let tomli-w write the whole document
         updated = tomli_w.dumps(wanted)
     _replace_file(path, updated)
     return path
+
+
+def _parsed(text: str) -> dict[str, Any] | None:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 def _with_theme_line(text: str, name: str) -> str:

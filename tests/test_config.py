@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewtui.config import DEFAULT_BRANCH_GLOBS, load_config, starter_config, write_new_file
+from reviewtui.config import DEFAULT_BRANCH_GLOBS, KeyOverride, load_config, save_theme, starter_config, write_new_file
 from reviewtui.errors import ConfigError
 
 
@@ -102,3 +102,88 @@ def test_write_new_file_never_overwrites(tmp_path: Path) -> None:
         write_new_file(target, "a = 2\n")
     assert target.read_text() == "a = 1\n"
     assert [p.name for p in target.parent.iterdir()] == ["config.toml"]  # no temporary file left behind
+
+
+# -- [ui] and [keys]: the reviewer's own, in the user file only ------------------------------------------------------
+
+
+def test_theme_and_keys_come_from_the_user_file(tmp_path: Path) -> None:
+    user = write(tmp_path / "user.toml", '[ui]\ntheme = "light"\n\n[keys]\n"queue.sort" = ["O", "ctrl+o"]\n')
+    config = load_config(tmp_path, user_file=user)
+    assert config.theme == "light"
+    assert config.keys == (KeyOverride("queue.sort", ("O", "ctrl+o"), user),)
+
+
+@pytest.mark.parametrize("table", ['[ui]\ntheme = "light"\n', '[keys]\n"review.approve" = ["j"]\n'])
+def test_a_repository_cannot_set_the_reviewers_theme_or_keys(tmp_path: Path, table: str) -> None:
+    """A hostile work tree must not put "approve" on the key the reviewer scrolls with."""
+    path = write(tmp_path / ".reviewtui" / "config.toml", table)
+    with pytest.raises(ConfigError, match=r"belongs in the user config file .*cannot change a reviewer's theme") as caught:
+        load_config(tmp_path, user_file=tmp_path / "none.toml")
+    assert str(caught.value).startswith(f"{path}: [")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[ui]\ntheme = 3\n", r"ui.theme must be a string, not an integer"),
+        ('[ui]\ncolour = "red"\n', r"unknown key 'ui.colour' \(known keys: theme\)"),
+        ('[keys]\n"queue.sort" = "O"\n', r'keys.queue.sort must be a non-empty list of keys such as \["j", "down"\]'),
+        ('[keys]\n"queue.sort" = []\n', r"keys.queue.sort must be a non-empty list"),
+        ('[keys]\n"queue.sort" = ["o,p"]\n', r"keys.queue.sort: 'o,p' is not a key \(no spaces or commas\)"),
+    ],
+)
+def test_invalid_ui_and_keys_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
+    user = write(tmp_path / "user.toml", text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config(None, user_file=user)
+    assert str(caught.value).startswith(f"{user}: ") and "\n" not in str(caught.value)
+
+
+def test_saving_the_theme_keeps_every_other_setting_and_comment(tmp_path: Path) -> None:
+    original = (
+        "# my reviewtui settings\n"
+        "[approvals]\n"
+        'key = "~/.ssh/id_ed25519"  # the work key\n'
+        "\n"
+        "[ui]\n"
+        'theme = "dark"\n'
+        "\n"
+        "[keys]\n"
+        '"queue.sort" = ["O"]\n'
+    )
+    user = write(tmp_path / "user.toml", original)
+    save_theme("colour-blind", user)
+    assert user.read_text() == original.replace('theme = "dark"', 'theme = "colour-blind"')
+    assert [p.name for p in tmp_path.iterdir()] == ["user.toml"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", '[ui]\ntheme = "light"\n'),
+        ('[queue]\nbase = "main"\n', '[queue]\nbase = "main"\n\n[ui]\ntheme = "light"\n'),
+        (
+            '[ui]\n# nothing yet\n\n[queue]\nbase = "main"',
+            '[ui]\n# nothing yet\n\ntheme = "light"\n[queue]\nbase = "main"',
+        ),
+    ],
+)
+def test_saving_the_theme_adds_it_where_it_belongs(tmp_path: Path, before: str, after: str) -> None:
+    user = write(tmp_path / "user.toml", before) if before else tmp_path / "new" / "config.toml"
+    save_theme("light", user)
+    assert user.read_text() == after
+    assert load_config(None, user_file=user).theme == "light"
+
+
+def test_saving_the_theme_falls_back_to_rewriting_when_lines_cannot_be_edited(tmp_path: Path) -> None:
+    user = write(tmp_path / "user.toml", 'ui.theme = "dark"\nqueue = { base = "main" }\n')
+    save_theme("light", user)
+    assert tomllib.loads(user.read_text()) == {"ui": {"theme": "light"}, "queue": {"base": "main"}}
+
+
+def test_an_invalid_user_file_is_not_overwritten(tmp_path: Path) -> None:
+    user = write(tmp_path / "user.toml", '[queue]\nbse = "main"\n')
+    with pytest.raises(ConfigError, match=r"unknown key 'queue\.bse'"):
+        save_theme("light", user)
+    assert user.read_text() == '[queue]\nbse = "main"\n'

@@ -90,8 +90,10 @@ def test_colour_blind_theme_keeps_severities_and_diff_lines_apart_without_red_gr
 
 def test_the_default_theme_would_not_pass_the_colour_blind_check() -> None:
     """The check has teeth: red/green diff backgrounds nearly merge for a deuteranope."""
-    assert any("diff-added-background vs diff-removed-background under deuteranopia" in p
-               for p in colour_blind_problems(shipped("dark")))
+    assert any(
+        "diff-added-background vs diff-removed-background under deuteranopia" in p
+        for p in colour_blind_problems(shipped("dark"))
+    )
 
 
 # -- theme files ---------------------------------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def test_the_default_theme_would_not_pass_the_colour_blind_check() -> None:
     [
         ('primary = "#000000"\ncolour = "red"\n', r"unknown key 'colour'"),
         ('primary = "not a colour"\n', r"primary is not a colour: 'not a colour'"),
-        ('dark = true\n', r"primary is required"),
+        ("dark = true\n", r"primary is required"),
         ('name = "other"\nprimary = "#000000"\n', r"name must be the file name without .toml \('mine'\)"),
         ('primary = "#000000"\n[variables]\nseverity-critcal = "#ff0000"\n', r"unknown variable 'severity-critcal'"),
         ('primary = "#000000"\n[variables]\nseverity-high = "orange-ish"\n', r"severity-high is not a colour"),
@@ -157,9 +159,7 @@ def test_every_package_folder_is_shipped() -> None:
     """`pyproject.toml` lists packages by hand (so themes/ can install as reviewtui.themes); a new package folder
     missing from the list would be missing from every non-editable install."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    folders = {
-        ".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "reviewtui").rglob("__init__.py")
-    }
+    folders = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "reviewtui").rglob("__init__.py")}
     missing = folders - listed
     assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
     assert listed - folders == {"reviewtui.themes"}
