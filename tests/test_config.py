@@ -118,7 +118,7 @@ def test_theme_and_keys_come_from_the_user_file(tmp_path: Path) -> None:
 def test_a_repository_cannot_set_the_reviewers_theme_or_keys(tmp_path: Path, table: str) -> None:
     """A hostile work tree must not put "approve" on the key the reviewer scrolls with."""
     path = write(tmp_path / ".reviewtui" / "config.toml", table)
-    with pytest.raises(ConfigError, match=r"belongs in the user config file .*cannot change a reviewer's theme") as caught:
+    with pytest.raises(ConfigError, match=r"belongs in the user config file .*cannot change") as caught:
         load_config(tmp_path, user_file=tmp_path / "none.toml")
     assert str(caught.value).startswith(f"{path}: [")
 
