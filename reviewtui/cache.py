@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewtui import __version__
-from reviewtui.model import Change
+from reviewtui.model import Change, SourceKind
 from reviewtui.risk.features import Measurements
 from reviewtui.risk.score import Contribution, Hint, RiskScore
 from reviewtui.risk.weights import RiskModel
@@ -118,8 +118,11 @@ def cache_key(
 
 
 def keyable(change: Change) -> bool:
-    """Whether (merge-base, head) pin the change's content: true for refs and commits, not for patch files."""
-    return change.origin is None and change.head is not None and change.merge_base is not None
+    """Whether (merge-base, head) pin the change's content: true for refs and commits (a root commit against the
+    empty tree), not for patch files, whose content is the file's."""
+    if change.origin is not None or change.head is None:
+        return False
+    return change.merge_base is not None or change.source is SourceKind.COMMIT
 
 
 def model_digest(model: RiskModel) -> str:

@@ -110,7 +110,7 @@ class Clerk:
     def verdict(self, analysis: Analysis) -> Verdict:
         change = analysis.change
         repo = self.repo(change.repo)
-        from_git = change.source is not SourceKind.PATCH and change.head and change.merge_base
+        from_git = change.source is not SourceKind.PATCH and change.head is not None
         if repo is not None and from_git and not self._noted(repo, change):
             # No envelope is stored on any of the change's commits, so no binding is ever compared: skip computing
             # it (a full diff, patch-id and a walk to the root commit; most of a queue's time on a large history).

@@ -1,0 +1,165 @@
+"""The analysis cache never changes a result: warm runs equal cold ones, and bad entries are recomputed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reviewtui.analysis import Analyzer
+from reviewtui.cache import CACHE_DIR, AnalysisCache, Entry, cache_key
+from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.risk.weights import RiskModel
+from reviewtui.systems import SystemMap
+from tests.gitrepo import GitRepo
+from tests.test_cli import run
+
+PACK = """
+[[rule]]
+id = "no-print"
+title = "print() left in code"
+severity = "low"
+scope = "added"
+pattern = '\\bprint\\('
+message = "print() call added"
+"""
+
+
+@pytest.fixture
+def busy(repo: GitRepo) -> GitRepo:
+    """Two pending changes with findings and a few commits of history."""
+    repo.write(".reviewtui/rules/style.toml", PACK)
+    repo.commit("Add a local rule pack")
+    for n in range(3):
+        repo.write(f"lib/m{n}.py", f"def f{n}():\n    return {n}\n")
+        repo.commit(f"Add m{n}")
+    repo.checkout("ai/prints", new=True)
+    repo.write("lib/m0.py", "def f0():\n    print('x')\n    return 0\n")
+    repo.write("settings.py", 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\nDEBUG = True\n')
+    repo.commit("Debug things", author=("Claude", "noreply@anthropic.com"))
+    repo.checkout("main")
+    repo.checkout("fetching", new=True)
+    repo.write("lib/m1.py", "import requests\n\ndef f1():\n    return requests.get('http://x')\n")
+    repo.update_ref("refs/pull/7/head", repo.commit("Fetch"))
+    repo.checkout("main")
+    return repo
+
+
+def entries(repo: GitRepo) -> list[Path]:
+    return sorted((repo.path / ".git" / CACHE_DIR).rglob("*.json"))
+
+
+def queue_json(repo: GitRepo, *extra: str) -> list[dict[str, object]]:
+    result = run("queue", "--repo", str(repo.path), "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def test_warm_run_gives_the_same_json_and_reads_the_cache(busy: GitRepo) -> None:
+    cold = queue_json(busy)
+    stored = entries(busy)
+    assert len(stored) == 2
+    assert any(change["findings"] != {"info": 0, "low": 0, "medium": 0, "high": 0, "critical": 0} for change in cold)
+    before = {p: p.stat().st_mtime_ns for p in stored}
+    warm = queue_json(busy)
+    assert warm == cold
+    assert {p: p.stat().st_mtime_ns for p in entries(busy)} == before, "a hit must not rewrite the entry"
+    assert queue_json(busy, "--no-cache") == cold
+
+
+def test_commit_range_warm_equals_cold(busy: GitRepo) -> None:
+    cold = queue_json(busy, "--commits", "main")
+    assert len(entries(busy)) == len(cold) == 5
+    assert queue_json(busy, "--commits", "main") == cold
+
+
+def test_no_cache_neither_reads_nor_writes(busy: GitRepo) -> None:
+    queue_json(busy, "--no-cache")
+    assert entries(busy) == []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "wrong-shape", "empty"])
+def test_damaged_or_foreign_entries_are_ignored(busy: GitRepo, damage: str) -> None:
+    cold = queue_json(busy)
+    first, second = entries(busy)
+    if damage == "garbage":
+        first.write_bytes(b"\x00\xffnot json")
+    elif damage == "truncated":
+        first.write_bytes(first.read_bytes()[:40])
+    elif damage == "foreign":
+        first.write_bytes(second.read_bytes())  # a valid entry, stored under another key
+    elif damage == "wrong-shape":
+        data = json.loads(first.read_text())
+        data["findings"] = [{"rule": 1}]
+        first.write_text(json.dumps(data))
+    else:
+        first.write_bytes(b"")
+    assert queue_json(busy) == cold
+    json.loads(first.read_text())  # recomputed and rewritten whole
+
+
+def test_new_rules_at_the_base_are_never_answered_from_the_cache(busy: GitRepo) -> None:
+    """An entry is only as good as its key: rules changed at the base give a new key, never a stale hit."""
+    cold = queue_json(busy)
+    busy.checkout("main")
+    busy.write(".reviewtui/rules/style.toml", PACK.replace('severity = "low"', 'severity = "high"'))
+    busy.commit("Make print() high")
+    warm = {c["id"]: c for c in queue_json(busy)}
+    before = {c["id"]: c for c in cold}
+    assert before["ai/prints"]["findings"]["low"] >= 1  # type: ignore[index]
+    assert warm["ai/prints"]["findings"]["high"] >= 1  # type: ignore[index]
+
+
+def test_two_processes_at_once_leave_valid_entries(busy: GitRepo) -> None:
+    cold = queue_json(busy, "--no-cache")
+    command = [sys.executable, "-m", "reviewtui", "queue", "--repo", str(busy.path), "--json"]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
+    assert all(json.loads(out) == cold for out, _ in outputs)
+    assert len(entries(busy)) == 2
+    assert queue_json(busy) == cold
+    assert not [p for p in (busy.path / ".git" / CACHE_DIR).rglob(".tmp-*")]
+
+
+def test_key_covers_rules_systems_model_and_history(busy: GitRepo) -> None:
+    change = next(iter(QueueLoader(QueueRequest(repo=busy.path)).changes()))
+    base = {"rules_digest": "a" * 64, "systems": SystemMap(), "model": RiskModel(), "history_tip": "1" * 40}
+    key = cache_key(change, **base)  # type: ignore[arg-type]
+    variants = [
+        {**base, "rules_digest": "b" * 64},
+        {**base, "model": RiskModel(intercept=-1.0)},
+        {**base, "systems": SystemMap(source="elsewhere")},
+        {**base, "history_tip": "2" * 40},
+    ]
+    assert all(cache_key(change, **v) != key for v in variants)  # type: ignore[arg-type]
+    assert cache_key(replace(change, head="f" * 40), **base) != key  # type: ignore[arg-type]
+    assert cache_key(replace(change, id="other"), **base) != key  # type: ignore[arg-type]
+
+
+def test_round_trip_is_exact(busy: GitRepo, tmp_path: Path) -> None:
+    analyzer = Analyzer(cache=False)
+    cache = AnalysisCache(tmp_path)
+    for change in QueueLoader(QueueRequest(repo=busy.path)).changes():
+        analysis = analyzer.analyze(change)
+        cache.put("k" + change.id.replace("/", "_"), Entry(analysis.findings, analysis.measurements, analysis.risk))
+        entry = cache.get("k" + change.id.replace("/", "_"))
+        assert entry == Entry(analysis.findings, analysis.measurements, analysis.risk)
+    assert cache.get("absent") is None
+    assert (cache.hits, cache.misses) == (2, 1)
+
+
+def test_an_unwritable_cache_only_costs_speed(busy: GitRepo, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    cache = AnalysisCache(blocker)
+    change = next(iter(QueueLoader(QueueRequest(repo=busy.path)).changes()))
+    analysis = Analyzer(cache=False).analyze(change)
+    cache.put("key", Entry(analysis.findings, analysis.measurements, analysis.risk))
+    assert cache.get("key") is None
