@@ -96,7 +96,7 @@ class FileTree(Tree[int | None]):
             out.append(f" ({self.kinds[index].kind.value})", "dim italic")
         counts = self.counts.get(index)
         if counts:
-            for severity in Severity.__members__.values():
+            for severity in sorted(Severity, reverse=True):
                 if counts.get(severity.value):
                     colour_name = f"severity-{severity.value}"
                     style = Style(color=colours.get(colour_name) or SEVERITY_COLOURS[severity.value], bold=True)
