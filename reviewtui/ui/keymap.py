@@ -111,3 +111,17 @@ def key_problem(key: str) -> str | None:
     except KeyError:
         return "is not a key name Textual knows (e.g. 'j', 'G', '?', 'ctrl+n', 'pagedown', 'f5', 'question_mark')"
     return None
+
+
+def markdown_table() -> str:
+    """The `[keys]` id table of docs/configuration.md, generated so the documentation can be checked against the
+    code (`python -m reviewtui.ui.keymap` prints it)."""
+    lines = ["| id | default keys | where | action |", "|---|---|---|---|"]
+    for info in bindings().values():
+        keys = ", ".join(f"`{key}`" for key in info.default_keys)
+        lines.append(f"| `{info.id}` | {keys} | {info.owner.__name__} | {info.binding.description} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
