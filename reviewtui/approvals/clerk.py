@@ -135,8 +135,12 @@ class Clerk:
         coverage: Coverage = Coverage(),
         comment: str = "",
         interactive: bool = False,
+        at: datetime | None = None,
     ) -> tuple[Decision, Verdict]:
-        """Sign and store one decision; refuses before signing when the key could never count here."""
+        """Sign and store one decision; refuses before signing when the key could never count here.
+
+        `at` is when the decision was made (default: now); the demo replays a week of reviews with it.
+        """
         facts = self.facts(analysis)
         if facts.allowed_signers is None:
             raise ReviewtuiError(
@@ -161,7 +165,7 @@ class Clerk:
             hunks_displayed=coverage.hunks_displayed,
             hunks_total=sum(len(f.hunks) for f in analysis.change.files),
             seconds=coverage.seconds,
-            timestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            timestamp=(at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             tool_version=__version__,
             comment=comment,
         )
