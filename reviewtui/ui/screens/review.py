@@ -88,7 +88,7 @@ class ReviewScreen(Screen[None]):
     | `W` | Waive the selected finding (does not apply), with a reason. |
     | `v` | Mark the file at the top of the view viewed (or not); marking moves on to the next file. |
     | `V` | Mark the hunk at the top of the view viewed (or not); marking moves on to the next hunk. |
-    | `/` | Search the diff: `enter`/`down` next match, `shift+enter`/`up` previous, `escape` closes. |
+    | `slash` (`/`) | Search the diff: `enter`/`down` next match, `shift+enter`/`up` previous, `escape` closes. |
     | `t` | Show or hide the file tree; `enter` on a file jumps the diff there. |
     | `r` | Risk breakdown with the hints that would lower the score (again to hide). |
     | `d` | Change description and commits (again to hide). |
