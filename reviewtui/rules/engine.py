@@ -61,18 +61,27 @@ def _hits(rule: Rule, change: Change, files: Sequence[FileChange], context: Scan
 
 def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rule, Hit]]:
     """Every regex rule that applies to the file, over its lines in one pass. (A combined alternation of all
-    patterns as a prefilter was measured slower than the rules themselves with Python's `re`: 120 µs per line.)"""
+    patterns as a prefilter was measured slower than the rules themselves with Python's `re`: 120 µs per line.)
+    A rule's `keywords` are a cheaper guard: one case-folded copy of the line, then a substring test per keyword."""
+    plan = [(rule, SCOPE_KINDS[rule.scope], rule.keywords, rule.pattern) for rule in rules]
     for located in every_line([file]):
         text = located.line.text
-        for rule in rules:
-            if located.line.kind not in SCOPE_KINDS[rule.scope]:
+        kind = located.line.kind
+        folded: str | None = None
+        for rule, kinds, keywords, pattern in plan:
+            if kind not in kinds:
                 continue
-            assert rule.pattern is not None
-            match = rule.pattern.search(text)
+            if keywords:
+                if folded is None:
+                    folded = text.casefold()
+                if not any(k in folded for k in keywords):
+                    continue
+            assert pattern is not None
+            match = pattern.search(text)
             if match is not None:
                 # A pattern may need context to match (`^\s*force_destroy`); a group named `span` marks the part
                 # the finding should underline.
-                group = "span" if "span" in rule.pattern.groupindex and match.group("span") is not None else 0
+                group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
                 yield rule, located.hit(span=match.span(group))
 
 

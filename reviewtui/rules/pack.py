@@ -22,9 +22,10 @@ class RuleError(ReviewtuiError):
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _REQUIRED = ("id", "title", "severity", "message", "scope")
 _STRINGS = ("id", "title", "severity", "message", "scope", "rationale", "docs", "fix", "pattern", "check")
-_LISTS = ("paths", "exclude", "languages", "events")
+_LISTS = ("paths", "exclude", "languages", "events", "keywords")
 _KEYS = frozenset((*_STRINGS, *_LISTS, "tier1_only", "options"))
 _PACK_KEYS = frozenset({"pack", "rule"})
+_LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
 
 
 def parse_pack(text: str, *, origin: str, source: str) -> list[Rule]:
@@ -81,6 +82,11 @@ def _rule(table: dict[str, Any], index: int, origin: str, source: str) -> Rule:
     if events and scope is not Scope.FILE:
         raise fail("'events' only applies to scope \"file\"")
     pattern = _pattern(table.get("pattern"), fail)
+    keywords = tuple(k.casefold() for k in table.get("keywords", ()))
+    if keywords and (pattern is None or scope not in _LINE_SCOPES):
+        raise fail("'keywords' only applies to a 'pattern' on lines (scope added, removed, context or lines)")
+    if any(not k for k in keywords):
+        raise fail("'keywords' must not contain an empty string")
     check_name = table.get("check")
     options = dict(table.get("options", {}))
     if pattern is not None and check_name is not None:
@@ -110,6 +116,7 @@ def _rule(table: dict[str, Any], index: int, origin: str, source: str) -> Rule:
         tier1_only=table.get("tier1_only", False),
         events=events,
         pattern=pattern,
+        keywords=keywords,
         check=check_name,
         options=options,
     )

@@ -72,6 +72,9 @@ class Rule:
     tier1_only: bool = False
     events: tuple[str, ...] = ()
     pattern: re.Pattern[str] | None = None
+    keywords: tuple[str, ...] = ()
+    """Case-folded strings of which a line must contain one before the pattern runs on it (gitleaks' cheap guard:
+    most lines contain none of a token rule's prefixes, and a substring test costs far less than a regex)."""
     check: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +97,7 @@ class Rule:
             "events": list(self.events),
             "pattern": self.pattern.pattern if self.pattern else None,
             "flags": self.pattern.flags if self.pattern else None,
+            "keywords": list(self.keywords),
             "check": self.check,
             "options": self.options,
         }
