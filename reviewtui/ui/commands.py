@@ -61,10 +61,13 @@ def active_actions(active: dict[str, ActiveBinding]) -> list[tuple[list[str], Ac
         if not binding.binding.description:
             continue
         slot = (id(binding.node), binding.binding.action)
-        if slot in grouped:
-            grouped[slot][0].append(key)
-        else:
+        if slot not in grouped:
             grouped[slot] = ([key], binding)
+            continue
+        keys, shown = grouped[slot]
+        keys.append(key)
+        if binding.binding.id and not shown.binding.id:  # ours (configurable) over Textual's anonymous twin
+            grouped[slot] = (keys, binding)
     return list(grouped.values())
 
 
