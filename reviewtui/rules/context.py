@@ -21,25 +21,26 @@ T = TypeVar("T")
 class ScanContext:
     repo: Repository | None = None
     systems: SystemMap = field(default_factory=SystemMap)
-    _trees: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _trees: dict[str, tuple[frozenset[str], dict[str, str]]] = field(default_factory=dict, repr=False)
     _blobs: dict[tuple[str, str], bytes | None] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
 
     def tree(self, rev: str | None) -> frozenset[str]:
         """Every file path at `rev` (one `ls-tree` per revision per run)."""
-        if self.repo is None or rev is None:
-            return frozenset()
-        if rev not in self._trees:
-            _bound(self._trees, _MAX_TREES)
-            out = self.repo.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev, check=False)
-            self._trees[rev] = frozenset(p.decode("utf-8", "surrogateescape") for p in out.split(b"\x00") if p)
-        return self._trees[rev]
+        return self._listing(rev)[0]
+
+    def blob_id(self, rev: str | None, path: str) -> str | None:
+        """The object id of `path` at `rev` from the same listing: files that did not change between two revisions
+        have the same id, so whatever is derived from their content can be shared (see `read`, `memo`)."""
+        return self._listing(rev)[1].get(path)
 
     def read(self, rev: str | None, path: str) -> bytes | None:
-        """A file's content at `rev`, or None when absent (or when there is no repository)."""
+        """A file's content at `rev`, or None when absent (or when there is no repository). Cached by blob id when
+        the revision's tree is listed, so a queue whose commits share a manifest reads it once."""
         if self.repo is None or rev is None:
             return None
-        key = (rev, path)
+        listed = self._trees.get(rev)
+        key = ("", listed[1][path]) if listed is not None and path in listed[1] else (rev, path)
         if key not in self._blobs:
             _bound(self._blobs, _MAX_BLOBS)
             self._blobs[key] = self.repo.show_file(rev, path)
@@ -48,15 +49,32 @@ class ScanContext:
     def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """Derived data shared by every change of a run (e.g. parsed manifests at one base): computed once."""
         if key not in self._memo:
+            _bound(self._memo, _MAX_MEMO)
             self._memo[key] = compute()
         return cast(T, self._memo[key])
 
     def is_tier1(self, path: str) -> bool:
         return self.systems.is_tier1(path)
 
+    def _listing(self, rev: str | None) -> tuple[frozenset[str], dict[str, str]]:
+        if self.repo is None or rev is None:
+            return _EMPTY
+        if rev not in self._trees:
+            _bound(self._trees, _MAX_TREES)
+            out = self.repo.run("ls-tree", "-r", "-z", "--full-tree", rev, check=False)
+            ids: dict[str, str] = {}
+            for record in out.split(b"\x00"):
+                meta, tab, name = record.partition(b"\t")
+                if tab:
+                    ids[name.decode("utf-8", "surrogateescape")] = meta.rsplit(b" ", 1)[-1].decode()
+            self._trees[rev] = (frozenset(ids), ids)
+        return self._trees[rev]
 
+
+_EMPTY: tuple[frozenset[str], dict[str, str]] = (frozenset(), {})
 _MAX_TREES = 64
 _MAX_BLOBS = 4096
+_MAX_MEMO = 4096
 
 
 def _bound(cache: dict[Any, Any], limit: int) -> None:

@@ -111,6 +111,7 @@ ECOSYSTEMS = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def manifest_kind(path: str) -> str | None:
     """The manifest format of `path` by its name, or None; `Makefile.in` and `MANIFEST.in` are not requirements."""
     name = posixpath.basename(path)
@@ -702,10 +703,17 @@ def repository_dependencies(context: ScanContext, rev: str | None) -> list[Depen
         kind = manifest_kind(path)
         if kind is None or "/node_modules/" in f"/{path}":
             continue
-        blob = context.read(rev, path)
-        if blob is not None:
-            found += parse_text(kind, _decode(blob))
+        blob_id = context.blob_id(rev, path)
+        if blob_id is None:
+            continue
+        found += context.memo(("manifest", kind, blob_id), functools.partial(_parsed, context, rev, path, kind))
     return found
+
+
+def _parsed(context: ScanContext, rev: str | None, path: str, kind: str) -> list[Dependency]:
+    """One manifest's dependencies; memoised by blob id, as most commits of a queue leave most manifests alone."""
+    blob = context.read(rev, path)
+    return parse_text(kind, _decode(blob)) if blob is not None else []
 
 
 _PACKAGE_NAME = re.compile(r'^\s{0,4}"name"\s*:\s*"([^"]+)"', re.M)

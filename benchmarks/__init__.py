@@ -1,0 +1,1 @@
+"""Benchmarks of reviewtui against git itself (`python -m benchmarks`); not part of the test suite."""

@@ -1,0 +1,159 @@
+"""TUI benchmarks through the real app, headless (App.run_test): queue first paint, huge diffs, peak memory.
+
+Each measurement runs in a fresh `python -m benchmarks.tui` process so its peak memory (ru_maxrss) is its own.
+
+    python -m benchmarks.tui paint REPO      # ReviewApp on REPO: seconds to the first frame with rows, and to all rows
+    python -m benchmarks.tui diff REPO       # ReviewScreen on REPO's one pending change: first screen, page-downs
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import synthetic
+
+PAGE_DOWNS = 1000
+SIZE = (160, 45)
+
+
+async def paint(repo: Path) -> dict[str, Any]:
+    from textual.widgets import DataTable
+
+    from reviewtui.queue import QueueRequest
+    from reviewtui.ui.app import ReviewApp
+
+    start = time.perf_counter()
+    app = ReviewApp(QueueRequest(repo=repo))
+    first = total = float("nan")
+    rows = 0
+    async with app.run_test(size=SIZE) as pilot:
+        while time.perf_counter() - start < 600:
+            tables = app.screen.query(DataTable)
+            if tables and tables.first().row_count:
+                first = time.perf_counter() - start
+                break
+            await pilot.pause(0.005)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        total = time.perf_counter() - start
+        rows = app.screen.query_one(DataTable).row_count
+    return {"first_rows_s": first, "all_rows_s": total, "rows": rows, "peak_rss_mb": _peak_mb()}
+
+
+async def diff(repo: Path) -> dict[str, Any]:
+    from textual.app import App
+
+    from reviewtui.analysis import Analyzer
+    from reviewtui.queue import QueueLoader, QueueRequest
+    from reviewtui.ui.screens.review import ReviewScreen
+    from reviewtui.ui.widgets.diff_view import DiffView
+
+    start = time.perf_counter()
+    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
+    analysis = Analyzer().analyze(change)
+    loaded = time.perf_counter() - start
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.animation_level = "none"
+            self.push_screen(ReviewScreen(analysis))
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        opened = time.perf_counter()
+        while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
+            await pilot.pause(0.001)
+        first_screen = time.perf_counter() - opened
+        view = app.screen.query_one(DiffView)
+        view.focus()
+        await pilot.pause()
+        before = view.scroll_y
+        start = time.perf_counter()
+        for _ in range(PAGE_DOWNS):
+            await pilot.press("pagedown")
+        per_page = (time.perf_counter() - start) / PAGE_DOWNS
+        moved = view.scroll_y - before
+    return {"load_s": loaded, "first_screen_s": first_screen, "page_down_ms": per_page * 1000,
+            "scrolled_rows": moved, "total_rows": view.total_rows, "peak_rss_mb": _peak_mb()}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_big(root: Path, name: str, content: str) -> Path:
+    repo = root / name
+    repo.mkdir()
+    synthetic.git(repo, "init", "-q", "-b", "main")
+    (repo / "README.md").write_text("big\n")
+    synthetic.git(repo, "add", "-A")
+    synthetic.git(repo, "-c", "user.name=b", "-c", "user.email=b@x", "commit", "-qm", "base")
+    synthetic.git(repo, "checkout", "-qb", "ai/big")
+    (repo / "big.py").write_text(content)
+    synthetic.git(repo, "add", "-A")
+    synthetic.git(repo, "-c", "user.name=b", "-c", "user.email=b@x", "commit", "-qm", "big")
+    synthetic.git(repo, "checkout", "-q", "main")
+    return repo
+
+
+def _child(kind: str, repo: Path) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.tui", kind, str(repo)], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_all(tmp: Path) -> dict[str, Any]:
+    queue_repo = synthetic.build(tmp / "tui", prs=5000)
+    results: dict[str, Any] = {"paint_cold": _child("paint", queue_repo), "paint_warm": _child("paint", queue_repo)}
+    lines = build_big(tmp, "lines", "".join(f"value_{i} = {i}  # {'x' * (i % 300)}\n" for i in range(100_000)))
+    results["diff_100k_lines"] = _child("diff", lines)
+    single = build_big(tmp, "single", "data = '" + "x" * 5_000_000 + "'\n")
+    results["diff_5mb_line"] = _child("diff", single)
+    shutil.rmtree(queue_repo, ignore_errors=True)
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    from benchmarks.run import table, verdict
+
+    rows = []
+    for key, label in (("paint_cold", "first paint, 5000 PRs, cold cache"), ("paint_warm", "first paint, warm cache")):
+        r = results[key]
+        if "error" in r:
+            rows.append([label, "error: " + r["error"], "", ""])
+            continue
+        rows.append([label, f"{r['first_rows_s']:.2f} s to first rows ({r['rows']} rows after {r['all_rows_s']:.1f} s)",
+                     f"<= 1 s {verdict(r['first_rows_s'], 1.0)}", f"{r['peak_rss_mb']:.0f} MB"])
+    for key, label in (("diff_100k_lines", "100k-line diff"), ("diff_5mb_line", "5 MB single-line file")):
+        r = results[key]
+        if "error" in r:
+            rows.append([label, "error: " + r["error"], "", ""])
+            continue
+        rows.append([f"{label}: first screen", f"{r['first_screen_s']:.3f} s (change loaded in {r['load_s']:.1f} s)",
+                     f"<= 0.3 s {verdict(r['first_screen_s'], 0.3)}", ""])
+        rows.append([f"{label}: page-down (mean of {PAGE_DOWNS})", f"{r['page_down_ms']:.1f} ms",
+                     f"<= 16 ms {verdict(r['page_down_ms'], 16)}", ""])
+        rows.append([f"{label}: peak memory", f"{r['peak_rss_mb']:.0f} MB",
+                     f"<= 300 MB {verdict(r['peak_rss_mb'], 300)}", ""])
+    return table(rows, ["measure", "figure", "target", "peak RSS"])
+
+
+def main() -> int:
+    kind, repo = sys.argv[1], Path(sys.argv[2])
+    result = asyncio.run(paint(repo) if kind == "paint" else diff(repo))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
