@@ -171,3 +171,32 @@ async def test_escape_goes_back(demo_analyses: dict[str, Analysis], workspace: W
         screen = await opened(pilot)
         await pilot.press("escape")
         assert app.screen is not screen
+
+
+async def test_coverage_counts_the_same_hunks_in_split_and_wrap_and_not_collapsed_ones(
+    demo_analyses: dict[str, Analysis], workspace: Workspace
+) -> None:
+    app = ReviewHost(demo_analyses["pr/105"], workspace.repo)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await opened(pilot)
+        view = screen.query_one(DiffView)
+        coverage = screen.progress.coverage
+        generated = screen.file_paths().index("web/static/catalog.generated.json")
+        await pilot.press("s", "w")
+        for _ in range(20):  # read every hunk side by side and wrapped, a screenful at a time
+            app.clock.now += 1
+            await pilot.press("pagedown")
+            await pilot.pause()
+        app.clock.now += 1
+        seen = {coverage.places[i].path for i in range(coverage.total) if coverage.is_seen(i)}
+        assert seen == {p for i, p in enumerate(screen.file_paths()) if i != generated and screen.change.files[i].hunks}
+        screen.jump_to_file(generated)
+        await pilot.press("e", "g")
+        for _ in range(3):
+            app.clock.now += 1
+            await pilot.press("pagedown")
+            await pilot.pause()
+        app.clock.now += 1
+        place = next(i for i, p in enumerate(coverage.places) if p.path == screen.file_paths()[generated])
+        assert not coverage.is_seen(place)  # 20k lines: three pages are not the whole hunk
+        assert view.split and view.wrap
