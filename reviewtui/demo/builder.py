@@ -9,7 +9,7 @@ shas. Dates come from fixed offsets, never the clock, for the same reason.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -18,7 +18,17 @@ import git
 from reviewtui.demo.errors import DemoBuildError
 from reviewtui.demo.operations import apply
 from reviewtui.demo.people import Person
-from reviewtui.demo.recipes import ChangeRecipe, CommitRecipe, HistoryEntry, Merge, Revert
+from reviewtui.demo.recipes import (
+    ChangeRecipe,
+    CommitRecipe,
+    DirectPush,
+    HistoryEntry,
+    LandedEntry,
+    Landing,
+    Merge,
+    Revert,
+    ReviewRecipe,
+)
 
 BASE_BRANCH = "main"
 
@@ -165,6 +175,31 @@ class DemoRepo:
         env = identity_environment(author, None, self._next_history_moment(author))
         self._git.commit("--quiet", "--no-verify", "-m", message, env=env)
 
+    def play_landings(
+        self, entries: Iterable[LandedEntry], sign: Callable[[str, tuple[ReviewRecipe, ...]], None]
+    ) -> None:
+        """Open each change, let `sign` record its reviews, push again if the story says so, and land it on main.
+
+        Signing is a callback because it is not git mechanics: it goes through the clerk, which reads the change
+        the way `reviewtui approve` does, while this class only makes commits, refs and merges.
+        """
+        for entry in entries:
+            match entry:
+                case Landing():
+                    self._open(entry.change, entry.opened)
+                    sign(entry.change.change_id, entry.reviews)
+                    if entry.repush is not None:
+                        self._push_again(entry.change, *entry.repush)
+                    self._land(entry)
+                case DirectPush():
+                    self._git.checkout("--quiet", BASE_BRANCH)
+                    self._commit(entry.commit, entry.at)
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The isolated git environment every process of this build runs with (see `isolated_environment`)."""
+        return isolated_environment(self._work_tree)
+
     def finish(self) -> None:
         """Leave main checked out and prove the work tree is clean, as a reviewer would find it."""
         self._git.checkout("--quiet", BASE_BRANCH)
@@ -199,6 +234,39 @@ class DemoRepo:
         self._git.commit("--quiet", "--no-verify", "--cleanup=whitespace", "-m", recipe.message, env=env)
         if recipe.mark is not None:
             self._marks[recipe.mark] = self._git.rev_parse("HEAD")
+
+    def _open(self, change: ChangeRecipe, when: datetime) -> None:
+        self._start(change, self._sha_of_mark(change.base) if change.base else BASE_BRANCH)
+        for number, commit in enumerate(change.commits):
+            self._commit(commit, when + number * COMMIT_STEP)
+        if change.is_pull_request:
+            self._git.update_ref(change.ref, "HEAD")
+
+    def _push_again(self, change: ChangeRecipe, commit: CommitRecipe, when: datetime) -> None:
+        if change.is_pull_request:
+            self._git.checkout("--quiet", "--detach", change.ref)
+        else:
+            self._git.checkout("--quiet", change.change_id)
+        self._commit(commit, when)
+        if change.is_pull_request:
+            self._git.update_ref(change.ref, "HEAD")
+
+    def _land(self, landing: Landing) -> None:
+        """Merge (or squash) the change into main as its merger did, edits slipped into the merge included."""
+        self._git.checkout("--quiet", BASE_BRANCH)
+        env = identity_environment(landing.merger, None, landing.merged)
+        ref = landing.change.ref
+        if landing.squash:
+            self._git.merge("--quiet", "--squash", ref)
+        elif landing.slipped:
+            self._git.merge("--quiet", "--no-ff", "--no-commit", ref)
+            for operation in landing.slipped:
+                apply(self._work_tree, operation)
+            self._git.add("--all")
+        else:
+            self._git.merge("--quiet", "--no-ff", "-m", landing.message, ref, env=env)
+            return
+        self._git.commit("--quiet", "--no-verify", "--cleanup=whitespace", "-m", landing.message, env=env)
 
     def _merge(self, entry: Merge) -> None:
         change = entry.change

@@ -1,4 +1,5 @@
-"""Declarative descriptions of the demo history: commits, pending changes, merges and reverts.
+"""Declarative descriptions of the demo history: commits, pending changes, merges, reverts, and the changes that
+landed with signed reviews after the two-person policy.
 
 Content modules only say *what* happened; `builder` alone decides how git records it. Keeping the two
 apart is what lets the history be read (and reviewed) as a story rather than as git plumbing.
@@ -7,6 +8,7 @@ apart is what lets the history be read (and reviewed) as a story rather than as 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from reviewtui.demo.operations import Operation
 from reviewtui.demo.people import Person
@@ -75,3 +77,52 @@ class Revert:
 
 
 HistoryEntry = CommitRecipe | Merge | Revert
+
+
+@dataclass(frozen=True)
+class ReviewRecipe:
+    """One signed decision, as a reviewer would have made it in the TUI on the date given.
+
+    `seconds` is the active review time and `shown` the share of the change's hunks displayed, which the TUI
+    records and the audit weighs; `waive` lists (rule id, reason) for findings the reviewer waived.
+    """
+
+    reviewer: str
+    at: datetime
+    seconds: float
+    shown: float = 1.0
+    decision: str = "approve"
+    waive: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A change proposed after the two-person policy was adopted, reviewed with signed decisions, then landed.
+
+    The story each one tells in `reviewtui audit` is `expected` (an audit status); the build checks every review
+    counted when signed, so only what happened later (a push, an edit in the merge) can spoil it. `repush` is
+    committed after the reviews; `slipped` are edits the merger made inside the merge commit; `squash` lands the
+    change as one new commit instead of a merge.
+    """
+
+    change: ChangeRecipe
+    expected: str
+    opened: datetime
+    reviews: tuple[ReviewRecipe, ...]
+    merger: Person
+    merged: datetime
+    message: str
+    repush: tuple[CommitRecipe, datetime] | None = None
+    slipped: tuple[Operation, ...] = ()
+    squash: bool = False
+
+
+@dataclass(frozen=True)
+class DirectPush:
+    """A commit pushed straight to main, which nobody proposed or reviewed."""
+
+    commit: CommitRecipe
+    at: datetime
+
+
+LandedEntry = Landing | DirectPush

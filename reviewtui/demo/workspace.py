@@ -12,7 +12,9 @@ from reviewtui.demo.changes import PENDING_CHANGES
 from reviewtui.demo.errors import DemoBuildError
 from reviewtui.demo.history import HISTORY
 from reviewtui.demo.identity import ALLOWED_SIGNERS_FILE, Reviewer, create_reviewers, write_allowed_signers
+from reviewtui.demo.landed import LANDED
 from reviewtui.demo.people import TOMAS
+from reviewtui.demo.reviews import ReviewDesk
 
 REPO_DIR = "shop"
 REVIEWERS_DIR = "reviewers"
@@ -72,6 +74,7 @@ def build_demo(target: Path) -> DemoWorkspace:
             "the policy asks two of them to approve each change, neither its author nor its operator.",
             TOMAS,
         )
+        repo.play_landings(LANDED, ReviewDesk(root / REPO_DIR, reviewers, repo.environment).sign)
         repo.finish()
     except git.GitCommandError as exc:
         detail = str(exc.stderr).strip() or str(exc)
