@@ -103,3 +103,20 @@ def test_what_is_on_screen_maps_to_the_same_canonical_rows_in_every_mode(tmp_pat
     first_line = wrapped.line_row(0, 0, 0)
     assert first_line is not None
     assert wrapped.canonical_spans(first_line, first_line + 1) == []  # half a wrapped line is not the line
+
+
+def test_rows_built_on_demand_match_the_full_table(tmp_path: Path) -> None:
+    before = "".join(f"line {i}\n" for i in range(30))
+    after = "".join(f"line {i}{' changed' * (i % 4)}\n" for i in range(0, 30, 2)) + "tail\n" * 3
+    change, _ = make_change(tmp_path, {"a.py": before}, {"a.py": after}, systems=None)
+    for split in (False, True):
+        layout = DiffLayout(change, split=split, wrap=lambda line: 1 + len(line.text) // 12)
+        for h, hunk in enumerate(change.files[0].hunks):
+            start = layout.hunk_row(0, h)
+            assert start is not None
+            full = layout._hunk_table(0, h)
+            assert [layout.row(start + i) for i in range(len(full))] == full
+            for i in range(len(hunk.lines)):
+                row = layout.line_row(0, h, i)
+                assert row is not None and i in (layout.row(row).line, layout.row(row).right)
+                assert layout.row(row).part == 0

@@ -20,9 +20,10 @@ from __future__ import annotations
 import bisect
 import math
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import accumulate
 
 from reviewtui.model import Change, DiffLine, FileChange, FileStatus, LineKind
 from reviewtui.rules.finding import Finding, Side
@@ -98,7 +99,7 @@ class DiffLayout:
         self._blocks: list[_Block] = []
         self._starts: list[int] = []
         self._tables: dict[int, list[Row]] = {}
-        self._lazy: OrderedDict[int, list[Row]] = OrderedDict()
+        self._lazy: OrderedDict[int, Sequence[Row]] = OrderedDict()
         self.finding_rows: list[int] = []
         self.hunk_rows: list[int] = []
         self.file_rows: list[int] = []
@@ -159,6 +160,8 @@ class DiffLayout:
         table = self._table(block_index)
         if table is None:
             return start + 1 + line
+        if isinstance(table, _Rows):
+            return start + table.offset_of(line)
         for offset, row in enumerate(table):
             if row.kind is RowKind.LINE and row.part == 0 and line in (row.line, row.right):
                 return start + offset
@@ -301,6 +304,8 @@ class DiffLayout:
         return max(self.wrap(lines[i]) for i in (left, right) if i is not None)
 
     def _count(self, f: int, h: int) -> int:
+        if not self.split and self.wrap is not None:
+            return 1 + sum(map(self.wrap, self.change.files[f].hunks[h].lines))  # the hot path of a huge hunk
         return 1 + sum(self._parts(f, left, right, h) for left, right in self._units(f, h))
 
     def _hunk_table(self, f: int, h: int) -> list[Row]:
@@ -323,27 +328,27 @@ class DiffLayout:
                 rows += [Row(RowKind.FINDING, f, h, None, finding) for finding in findings]
         return rows
 
-    def _table(self, block_index: int) -> list[Row] | None:
+    def _table(self, block_index: int) -> Sequence[Row] | None:
         """A hunk's row table: built with the layout when it has findings, on demand (and cached) in split or
         wrap mode, and never in the default mode, where a row is arithmetic."""
-        table = self._tables.get(block_index)
-        if table is not None or (not self.split and self.wrap is None):
-            return table
-        table = self._lazy.get(block_index)
-        if table is None:
+        built = self._tables.get(block_index)
+        if built is not None or (not self.split and self.wrap is None):
+            return built
+        lazy = self._lazy.get(block_index)
+        if lazy is None:
             block = self._blocks[block_index]
             assert block.file is not None and block.hunk is not None
-            table = self._hunk_table(block.file, block.hunk)
-            self._lazy[block_index] = table
+            lazy = _Rows(self, block.file, block.hunk)
+            self._lazy[block_index] = lazy
             if len(self._lazy) > 64:
                 self._lazy.popitem(last=False)
         else:
             self._lazy.move_to_end(block_index)
-        return table
+        return lazy
 
     def _finding_row(self, f: int, h: int, finding: Finding) -> int:
         block_index = self._hunk_block[(f, h)]
-        table = self._table(block_index) or []
+        table: Sequence[Row] = self._table(block_index) or []
         for offset, row in enumerate(table):
             if row.finding is finding:
                 return self._starts[block_index] + offset
@@ -366,6 +371,42 @@ class DiffLayout:
         if banner and offset - 2 == notes:
             return Row(RowKind.COLLAPSED, f)
         return Row(RowKind.FINDING, f, finding=self._file_findings[f][offset - 2 - notes - banner])
+
+
+class _Rows(Sequence[Row]):
+    """The rows of a hunk without findings in split or wrap mode, without one object per row: the hunk's units
+    (lines, or side-by-side pairs) and the running total of their rows; a row is found by bisection."""
+
+    def __init__(self, layout: DiffLayout, f: int, h: int) -> None:
+        self.file = f
+        self.hunk = h
+        self.units = list(layout._units(f, h))
+        self.ends = list(accumulate(layout._parts(f, left, right, h) for left, right in self.units))
+
+        self._where: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return 1 + (self.ends[-1] if self.ends else 0)
+
+    def offset_of(self, line: int) -> int:
+        """The offset of the first row showing `line` (without walking the rows)."""
+        if self._where is None:
+            self._where = {}
+            for unit, (left, right) in enumerate(self.units):
+                for index in (left, right):
+                    if index is not None:
+                        self._where.setdefault(index, unit)
+        unit = self._where.get(line, 0)
+        return 1 + (self.ends[unit - 1] if unit else 0)
+
+    def __getitem__(self, offset: int) -> Row:  # type: ignore[override]
+        if offset == 0:
+            return Row(RowKind.HUNK, self.file, self.hunk)
+        unit = bisect.bisect_right(self.ends, offset - 1)
+        start = self.ends[unit - 1] if unit else 0
+        left, right = self.units[unit]
+        parts = self.ends[unit] - start
+        return Row(RowKind.LINE, self.file, self.hunk, left, None, right, offset - 1 - start, parts)
 
 
 def file_details(file: FileChange) -> list[str]:

@@ -389,7 +389,17 @@ class DiffView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.app.size.width
         room = max(8, (width - 1) // 2 - _SIDE_GUTTER if self.split else width - _GUTTER)
         rows = wrapped_rows(room)
-        return lambda line: rows(cell_len(_display(line.text)))
+
+        def measure(line: DiffLine) -> int:
+            text = line.text
+            if len(text) <= room:
+                if text.isascii() and text.isprintable():
+                    return 1  # the common case, without making the text inert
+            elif text.isascii() and text.isprintable():
+                return rows(len(text))
+            return rows(cell_len(_display(text)))
+
+        return measure
 
     def _forget(self) -> None:
         self._cache.clear()
