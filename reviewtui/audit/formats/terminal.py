@@ -7,29 +7,25 @@ from typing import Any
 from reviewtui.table import Column, render_table
 from reviewtui.text import inert
 
+SYSTEM_COUNTS = ("landed", "approved", "differs", "stale", "insufficient", "unreviewed", "findings")
+"""The per-system numbers, in column order (keys of the report's `systems` rows)."""
+
 
 def render(data: dict[str, Any], width: int | None = None) -> str:
-    s = data["summary"]
-    period = f"{(data['since'] or '')[:10] or 'the beginning'} to {(data['until'] or '')[:10] or 'now'}"
-    lines = [
-        f"Audit of {inert(data['branch'])} in {inert(data['repository'])}, {period}"
-        + (f", system {inert(data['system'])}" if data["system"] else ""),
-        "",
-        f"{s['landed']} changes landed: {s['approved']} approved by two people, {s['differs']} landed differently "
-        f"from what was approved, {s['stale']} on stale approvals, {s['insufficient']} with insufficient approval, "
-        f"{s['unreviewed']} never reviewed ({s['direct_pushes']} direct pushes).",
-        f"Tier 1: {s['tier1']} changes, {s['tier1_without_two_person_approval']} without a valid two-person approval"
-        + (" — GATE FAILED" if data["gate"]["failed"] else " — gate passed") + ".",
-        f"Findings: {s['findings']}, waivers: {s['waivers']}, rubber-stamp flags: {s['rubber_stamp_flags']}, "
-        f"reverted later: {s['reverted']}.",
-        "",
-    ]
+    lines = [*headline(data), ""]
+    if data["systems"]:
+        lines += [render_table(
+            [Column("SYSTEM"), Column("TIER", ">"), Column("LANDED", ">"), Column("APPROVED", ">"),
+             Column("DIFFERS", ">"), Column("STALE", ">"), Column("INSUFFICIENT", ">"), Column("UNREVIEWED", ">"),
+             Column("FINDINGS", ">")],
+            [[r["system"], str(r["tier"] or "-"), *(str(r[key]) for key in SYSTEM_COUNTS)] for r in data["systems"]],
+            width), ""]
     if data["reviewers"]:
         lines += [render_table(
             [Column("REVIEWER"), Column("APPROVALS", ">"), Column("COUNTED", ">"), Column("MEDIAN s/100 LINES", ">"),
              Column("COVERAGE", ">"), Column("FLAGS", ">")],
-            [[r["reviewer"], str(r["approvals"]), str(r["counted"]), _num(r["median_seconds_per_100_lines"]),
-              _pct(r["coverage"]), str(r["rubber_stamp_flags"])] for r in data["reviewers"]], width), ""]
+            [[r["reviewer"], str(r["approvals"]), str(r["counted"]), number(r["median_seconds_per_100_lines"]),
+              share(r["coverage"]), str(r["rubber_stamp_flags"])] for r in data["reviewers"]], width), ""]
     lines += [render_table(
         [Column("AGENT"), Column("CHANGES", ">"), Column("BLOCKING FINDINGS", ">"), Column("REJECTIONS", ">"),
          Column("REVERTED", ">")],
@@ -50,9 +46,27 @@ def render(data: dict[str, Any], width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _num(value: float | None) -> str:
+def headline(data: dict[str, Any]) -> list[str]:
+    """What was audited, then the verdict in three sentences; the TUI's audit screen shows these same lines."""
+    s = data["summary"]
+    period = f"{(data['since'] or '')[:10] or 'the beginning'} to {(data['until'] or '')[:10] or 'now'}"
+    return [
+        f"Audit of {inert(data['branch'])} in {inert(data['repository'])}, {period}"
+        + (f", system {inert(data['system'])}" if data["system"] else ""),
+        "",
+        f"{s['landed']} changes landed: {s['approved']} approved by two people, {s['differs']} landed differently "
+        f"from what was approved, {s['stale']} on stale approvals, {s['insufficient']} with insufficient approval, "
+        f"{s['unreviewed']} never reviewed ({s['direct_pushes']} direct pushes).",
+        f"Tier 1: {s['tier1']} changes, {s['tier1_without_two_person_approval']} without a valid two-person approval"
+        + (" — GATE FAILED" if data["gate"]["failed"] else " — gate passed") + ".",
+        f"Findings: {s['findings']}, waivers: {s['waivers']}, rubber-stamp flags: {s['rubber_stamp_flags']}, "
+        f"reverted later: {s['reverted']}.",
+    ]
+
+
+def number(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def _pct(value: float | None) -> str:
+def share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
