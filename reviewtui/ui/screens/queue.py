@@ -135,7 +135,8 @@ class QueueScreen(Screen[None]):
         """Show only changes with exactly one counted approval that still need another."""
         self.filter = QueueFilter()
         self.grouped = False
-        self.loading = True
+        self.in_progress = True
+        """The queue is still being read (not `loading`: that is Textual's reactive that covers a widget)."""
         self.colours: Palette | None = None
         self.clerk = Clerk(Analyzer(user_file=request.user_config))
         self._repos: set[str] = set()
@@ -170,7 +171,7 @@ class QueueScreen(Screen[None]):
 
     def _theme_changed(self, theme: Theme) -> None:
         self.colours = palette(theme)
-        if not self.loading:
+        if not self.in_progress:
             self._render_rows()
         else:
             for key, analysis in self.changes.items():
@@ -195,7 +196,7 @@ class QueueScreen(Screen[None]):
         self.changes.clear()
         self.ranks.clear()
         self._repos.clear()
-        self.loading = True
+        self.in_progress = True
 
     # -- loading -----------------------------------------------------------------------------------------------------
 
@@ -258,7 +259,7 @@ class QueueScreen(Screen[None]):
 
     def _finished(self, loader: QueueLoader) -> None:
         report = loader.report
-        self.loading = False
+        self.in_progress = False
         self.bands = banding([a.risk.score for a in self.changes.values()])
         order = SORTS["score"]
         ranked = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
@@ -307,7 +308,7 @@ class QueueScreen(Screen[None]):
         self._show_details()
 
     def _failed(self, message: str) -> None:
-        self.loading = False
+        self.in_progress = False
         self.query_one(ProgressBar).display = False
         self._set_status("the queue could not be loaded")
         self.query_one("#details", Static).update(safe_text(message, "bold red"))
@@ -341,7 +342,7 @@ class QueueScreen(Screen[None]):
         key = queue_key(analysis.change)
         cells = row(
             analysis,
-            None if self.loading else self.bands,
+            None if self.in_progress else self.bands,
             self.session.verdicts.get(key),
             self.palette,
             rank=self.ranks.get(key),
@@ -395,7 +396,7 @@ class QueueScreen(Screen[None]):
         return tuple(cells)
 
     def _show_filter_status(self, shown: int) -> None:
-        if self.loading:
+        if self.in_progress:
             return
         total = len(self.changes)
         if self.awaiting_only:
@@ -468,13 +469,13 @@ class QueueScreen(Screen[None]):
     def action_cycle_sort(self) -> None:
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
-        if not self.loading:
+        if not self.in_progress:
             self._render_rows()
         self.notify(f"sorted by {self.sort}", timeout=2)
 
     def action_toggle_group(self) -> None:
         self.grouped = not self.grouped
-        if not self.loading:
+        if not self.in_progress:
             self._render_rows()
 
     def action_toggle_details(self) -> None:
@@ -515,7 +516,7 @@ class QueueScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter = QueueFilter.parse(event.value)
-        if self.loading:
+        if self.in_progress:
             table = self.query_one(DataTable)
             table.clear()
             for key, analysis in self.changes.items():
