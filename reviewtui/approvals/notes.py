@@ -47,6 +47,7 @@ def append_line(repo: Repository, commit: str, line: str, *, attempts: int = 50)
     """Add one envelope line to the commit's note, atomically with respect to every other writer."""
     if "\n" in line:
         raise ReviewtuiError("an envelope line must not contain a newline")
+    sweep_scratch(repo)
     for attempt in range(attempts):
         old = repo.resolve(NOTES_REF)
         existing = read_lines(repo, commit) if old else []
@@ -80,8 +81,38 @@ def _notes_commit(repo: Repository, old: str | None, commit: str, lines: list[st
         repo.run("update-ref", "-d", scratch, check=False)
 
 
+_SCRATCH = "refs/notes/reviewtui/tmp/"
+
+
 def _scratch_ref() -> str:
-    return f"refs/notes/reviewtui/tmp/{os.getpid()}-{secrets.token_hex(4)}"
+    return f"{_SCRATCH}{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def sweep_scratch(repo: Repository) -> int:
+    """Delete the private refs of writers that died mid-write (kill -9, power loss); returns how many went.
+
+    A scratch ref is named after its writer's pid; while that process lives the ref is left alone. Deletion is
+    compare-and-swap on the sha we saw, so nothing another writer just created is ever removed.
+    """
+    out = repo.run("for-each-ref", "--format=%(objectname) %(refname)", _SCRATCH, check=False).decode()
+    swept = 0
+    for line in out.splitlines():
+        sha, _, ref = line.partition(" ")
+        pid = ref[len(_SCRATCH) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            repo.run("update-ref", "-d", ref, sha, check=False)
+            swept += 1
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap(repo: Repository, new: str, old: str | None, message: str = "reviewtui: record decision") -> bool:
