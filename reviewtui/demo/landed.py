@@ -3,9 +3,10 @@
 Each landing is a change opened from main as it stood before the policy commit (so its commits, like every pending
 change's, have the same shas in every build), reviewed with decisions signed by the demo's reviewers through the
 real clerk and `ssh-keygen`, then landed. Between them they show every verdict the audit gives: a Tier-1 change
-properly approved by two people, one merged with a single approval, one re-pushed after approval and merged on the
-stale approval, one whose merge commit slipped in an edit nobody approved, one whose blocking finding both
-reviewers waived with a reason, a squash merge whose two approvals were signed seconds apart, and a direct push.
+properly approved by two people, one merged with a single approval made on the command line (which records no
+review time or hunks), one re-pushed after approval and merged on the stale approval, one whose merge commit
+slipped in an edit nobody approved, one whose blocking finding both reviewers waived with a reason, a squash merge
+whose two approvals were signed seconds apart, and a direct push.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ export function formatPrice(amount: string, currency = "GBP"): string {
 
 BASKET_CURRENCY = ChangeRecipe(
     "copilot/basket-currency",
-    "Landed: storefront change merged with one approval of the two the policy asks (audit: insufficient)",
+    "Landed: storefront change merged with one CLI approval of the two the policy asks (audit: insufficient)",
     (
         copilot(
             "Format prices in the basket's currency\n\n"
@@ -299,7 +300,8 @@ LANDED: tuple[LandedEntry, ...] = (
         BASKET_CURRENCY,
         "insufficient",
         opened=moment(10, 29, 10, 30),
-        reviews=(ReviewRecipe("carol", moment(10, 29, 13, 14, 20), seconds=96),),
+        # Approved from the command line, which records no review time and no hunks shown: two rubber-stamp flags.
+        reviews=(ReviewRecipe("carol", moment(10, 29, 13, 14, 20), seconds=0, shown=0.0),),
         merger=TOMAS,
         merged=moment(10, 29, 13, 41),
         message="Merge branch 'copilot/basket-currency'",
