@@ -54,17 +54,16 @@ NO_SYSTEM = "(no system)"
 COLUMNS = (
     ("#", "rank"),
     ("SCORE", "score"),
-    ("BAND", "band"),
     ("FINDINGS", "findings"),
     ("APPROVALS", "approvals"),
     ("SYSTEMS", "systems"),
     ("TITLE", "title"),
-    ("CHANGE", "id"),
     ("AGENT/AUTHOR", "agent"),
     ("+", "added"),
     ("-", "deleted"),
     ("FILES", "files"),
     ("AGE", "age"),
+    ("CHANGE", "id"),
 )
 """Label and key of each column; REPO (key "repo") is added once a second repository shows up."""
 
@@ -103,8 +102,8 @@ class QueueScreen(Screen[None]):
 
     AUTO_FOCUS = "#queue-table"
     DEFAULT_CSS = """
-    QueueScreen #top { height: 1; background: $panel; }
-    QueueScreen #status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
+    QueueScreen #top { height: auto; max-height: 3; background: $panel; }
+    QueueScreen #status { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     QueueScreen #progress { width: 30; height: 1; }
     QueueScreen #progress Bar { width: 18; }
     QueueScreen #filter { height: 3; display: none; border: round $primary; padding: 0 1; }
@@ -633,17 +632,16 @@ def row(
     return (
         Text(str(rank) if rank else "", style="dim", justify="right"),
         Text(f"{risk.score:.0f}", style=band_style, justify="right"),
-        Text(band, style=band_style),
         findings_badge(analysis.counts(), colours),
         approvals_cell(verdict, colours),
         systems or Text("-", style="dim"),
         safe_text(clip(change.title, 44)),
-        safe_text(clip(change.id, 30), "bold"),
         agent,
         Text(f"+{stats.added}", style=colours["diff-added"], justify="right"),
         Text(f"-{stats.deleted}", style=colours["diff-removed"], justify="right"),
         Text(str(stats.files), justify="right"),
         Text(age_label(change.created, now), justify="right"),
+        safe_text(clip(change.id, 30), "bold"),
     )
 
 
