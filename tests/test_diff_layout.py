@@ -120,3 +120,34 @@ def test_rows_built_on_demand_match_the_full_table(tmp_path: Path) -> None:
                 row = layout.line_row(0, h, i)
                 assert row is not None and i in (layout.row(row).line, layout.row(row).right)
                 assert layout.row(row).part == 0
+
+
+def test_a_finding_takes_the_rows_its_text_needs_and_coverage_still_counts_canonical_rows(tmp_path: Path) -> None:
+    change, _ = make_change(tmp_path, {"a.py": "one\ntwo\n"}, {"a.py": "one\n2\n", "b.bin": b"\x00\x01"}, systems=None)
+    on_two = finding("on-two", "a.py", 2, Side.NEW, 0)
+    on_b = finding("whole-file", "b.bin")
+    top = finding("change-level")
+    heights = {"on-two": 3, "whole-file": 2, "change-level": 4}
+    layout = DiffLayout(change, (on_two, on_b, top), finding_rows=lambda f: heights[f.rule])
+    rows = every_row(layout)
+    pieces = [(r.finding.rule, r.part, r.parts) for r in rows if r.finding is not None]
+    assert pieces == [
+        ("change-level", 0, 4), ("change-level", 1, 4), ("change-level", 2, 4), ("change-level", 3, 4),
+        ("on-two", 0, 3), ("on-two", 1, 3), ("on-two", 2, 3),
+        ("whole-file", 0, 2), ("whole-file", 1, 2),
+    ]  # fmt: skip
+    assert rows[4].kind is RowKind.BLANK  # the change-level block ends after its four rows
+    assert [rows[i].finding for i in layout.finding_rows] == [top, on_two, on_b]  # each finding's first row
+    assert all(rows[i].part == 0 for i in layout.finding_rows)
+    two = layout.line_row(0, 0, 2)
+    assert two is not None and rows[two + 1].finding is on_two  # right under its line
+    assert not layout.plain and layout.canonical.total_rows == layout.total_rows - 3 - 1 - 2
+    canonical = layout.canonical
+    hunk = canonical.hunk_spans[0]
+    assert layout.canonical_spans(0, layout.total_rows) == [(hunk.start, hunk.start + hunk.rows)]
+    assert layout.canonical_spans(two + 1, two + 3) == []  # two of its three rows: not yet the whole finding
+    canonical_two = canonical.line_row(0, 0, 2)
+    assert canonical_two is not None
+    assert layout.canonical_spans(two + 1, two + 4) == [(canonical_two + 1, canonical_two + 2)]
+    one_row = DiffLayout(change, (on_two, on_b, top), finding_rows=lambda _f: 1)
+    assert one_row.plain and one_row.total_rows == canonical.total_rows

@@ -73,6 +73,8 @@ class _Block:
 
 Measure = Callable[[DiffLine], int]
 """How many rows a line needs when wrapped (1 when it fits)."""
+FindingMeasure = Callable[[Finding], int]
+"""How many rows a finding needs at the view's width (its whole message and fix hint)."""
 
 
 class DiffLayout:
@@ -84,13 +86,20 @@ class DiffLayout:
         split: bool = False,
         wrap: Measure | None = None,
         collapsed: frozenset[int] = frozenset(),
+        finding_rows: FindingMeasure | None = None,
     ) -> None:
-        """`wrap` turns wrapping on (rows a line needs); `collapsed` files show a banner instead of their hunks."""
+        """`wrap` turns wrapping on (rows a line needs); `collapsed` files show a banner instead of their hunks;
+        `finding_rows` says how many rows each finding takes (one each without it)."""
         self.change = change
         self.findings = findings
         self.split = split
         self.wrap = wrap
         self.collapsed = collapsed
+        self._finding_height: FindingMeasure = finding_rows or (lambda _finding: 1)
+        self._tall = False
+        """Some finding takes more than one row (so this layout differs from the canonical one)."""
+        self._change_ends: list[int] = []
+        self._file_ends: dict[int, list[int]] = {}
         self._change_findings = [f for f in findings if f.path is None]
         self._file_findings: dict[int, list[Finding]] = defaultdict(list)
         self._line_findings: dict[tuple[int, int], dict[tuple[Side, int], list[Finding]]] = {}
@@ -101,6 +110,7 @@ class DiffLayout:
         self._tables: dict[int, list[Row]] = {}
         self._lazy: OrderedDict[int, Sequence[Row]] = OrderedDict()
         self.finding_rows: list[int] = []
+        """The first row of every finding, in view order."""
         self.hunk_rows: list[int] = []
         self.file_rows: list[int] = []
         self.hunk_spans: list[HunkSpan] = []
@@ -111,8 +121,8 @@ class DiffLayout:
 
     @property
     def plain(self) -> bool:
-        """Unified, unwrapped, nothing collapsed: the canonical layout coverage is measured in."""
-        return not self.split and self.wrap is None and not self.collapsed
+        """Unified, unwrapped, nothing collapsed, a row per finding: the canonical layout coverage is measured in."""
+        return not self.split and self.wrap is None and not self.collapsed and not self._tall
 
     @property
     def canonical(self) -> DiffLayout:
@@ -244,16 +254,19 @@ class DiffLayout:
             row += block.rows
 
         if self._change_findings:
-            self.finding_rows += range(row, row + len(self._change_findings))
-            add(_Block(None, None, len(self._change_findings) + 1))
+            self._change_ends = self._heights(self._change_findings)
+            self.finding_rows += [row + start for start in [0, *self._change_ends[:-1]]]
+            add(_Block(None, None, self._change_ends[-1] + 1))
         for f, file in enumerate(self.change.files):
             notes = file_details(file)
             self._notes[f] = notes
             head = 2 + len(notes) + (1 if f in self.collapsed else 0)
-            extra = len(self._file_findings.get(f, ()))
+            ends = self._heights(self._file_findings.get(f, []))
+            if ends:
+                self._file_ends[f] = ends
             self.file_rows.append(row)
-            self.finding_rows += range(row + head, row + head + extra)
-            add(_Block(f, None, head + extra))
+            self.finding_rows += [row + head + start for start in [0, *ends[:-1]]] if ends else []
+            add(_Block(f, None, head + (ends[-1] if ends else 0)))
             if f in self.collapsed:
                 continue
             for h, hunk in enumerate(file.hunks):
@@ -263,7 +276,9 @@ class DiffLayout:
                 if anchors:
                     table = self._hunk_table(f, h)
                     self._tables[len(self._blocks)] = table
-                    self.finding_rows += [row + i for i, r in enumerate(table) if r.kind is RowKind.FINDING]
+                    self.finding_rows += [
+                        row + i for i, r in enumerate(table) if r.kind is RowKind.FINDING and r.part == 0
+                    ]
                     add(_Block(f, h, len(table)))
                 elif self.split or self.wrap is not None:
                     add(_Block(f, h, self._count(f, h)))
@@ -271,6 +286,20 @@ class DiffLayout:
                     add(_Block(f, h, 1 + len(hunk.lines)))
                 self.hunk_spans.append(HunkSpan(f, h, self._starts[-1], self._blocks[-1].rows))
         return row
+
+    def _heights(self, findings: list[Finding]) -> list[int]:
+        """Running totals of the rows the findings take (where each one ends)."""
+        heights = [max(1, self._finding_height(finding)) for finding in findings]
+        self._tall = self._tall or any(height > 1 for height in heights)
+        return list(accumulate(heights))
+
+    def _finding_parts(self, f: int, h: int, line: int | None, findings: list[Finding]) -> list[Row]:
+        rows = []
+        for finding in findings:
+            parts = max(1, self._finding_height(finding))
+            self._tall = self._tall or parts > 1
+            rows += [Row(RowKind.FINDING, f, h, line, finding, None, part, parts) for part in range(parts)]
+        return rows
 
     def _units(self, f: int, h: int) -> Iterator[tuple[int | None, int | None]]:
         """The hunk's lines as rows before wrapping: (line, None) unified; (left, right) side by side, where a run
@@ -322,10 +351,10 @@ class DiffLayout:
                 key = _key(lines[i].kind, lines[i].old_no, lines[i].new_no)
                 if key in anchors and key not in placed:
                     placed.add(key)
-                    rows += [Row(RowKind.FINDING, f, h, i, finding) for finding in anchors[key]]
+                    rows += self._finding_parts(f, h, i, anchors[key])
         for key, findings in anchors.items():  # anchored to a line this hunk does not show: keep, never drop
             if key not in placed:
-                rows += [Row(RowKind.FINDING, f, h, None, finding) for finding in findings]
+                rows += self._finding_parts(f, h, None, findings)
         return rows
 
     def _table(self, block_index: int) -> Sequence[Row] | None:
@@ -355,8 +384,10 @@ class DiffLayout:
         return self._starts[block_index]
 
     def _top_row(self, offset: int) -> Row:
-        if offset < len(self._change_findings):
-            return Row(RowKind.FINDING, finding=self._change_findings[offset])
+        found = _piece(self._change_findings, self._change_ends, offset)
+        if found is not None:
+            finding, part, parts = found
+            return Row(RowKind.FINDING, finding=finding, part=part, parts=parts)
         return Row(RowKind.BLANK)
 
     def _file_row(self, f: int, offset: int) -> Row:
@@ -370,7 +401,10 @@ class DiffLayout:
         banner = 1 if f in self.collapsed else 0
         if banner and offset - 2 == notes:
             return Row(RowKind.COLLAPSED, f)
-        return Row(RowKind.FINDING, f, finding=self._file_findings[f][offset - 2 - notes - banner])
+        found = _piece(self._file_findings[f], self._file_ends[f], offset - 2 - notes - banner)
+        assert found is not None
+        finding, part, parts = found
+        return Row(RowKind.FINDING, f, finding=finding, part=part, parts=parts)
 
 
 class _Rows(Sequence[Row]):
@@ -439,6 +473,15 @@ def file_details(file: FileChange) -> list[str]:
 def wrapped_rows(width: int) -> Callable[[int], int]:
     """Rows a text of `cells` cells needs at `width` cells per row."""
     return lambda cells: max(1, math.ceil(cells / max(1, width)))
+
+
+def _piece(findings: list[Finding], ends: list[int], offset: int) -> tuple[Finding, int, int] | None:
+    """Which finding (and which of its rows) sits `offset` rows into a run of findings that end at `ends`."""
+    index = bisect.bisect_right(ends, offset)
+    if index >= len(findings):
+        return None
+    start = ends[index - 1] if index else 0
+    return findings[index], offset - start, ends[index] - start
 
 
 def _intervals(rows: list[int]) -> list[tuple[int, int]]:

@@ -77,10 +77,11 @@ async def test_generated_files_are_collapsed_behind_a_banner_and_expand(
         view = screen.query_one(DiffView)
         generated = screen.file_paths().index("web/static/catalog.generated.json")
         assert view.collapsed == {generated}
-        assert "generated file collapsed (linguist-generated in .gitattributes) — press e to expand" in screen_text(app)
         assert "catalog.generated.json (generated)" in screen_text(app)  # still listed in the tree
         collapsed_rows = view.total_rows
         screen.jump_to_file(generated)
+        await pilot.pause()
+        assert "generated file collapsed (linguist-generated in .gitattributes) — press e to expand" in screen_text(app)
         await pilot.press("e")
         assert view.collapsed == frozenset() and view.total_rows > collapsed_rows + 20_000
         assert '"generator": "web/scripts/build-catalog.ts"' in screen_text(app)

@@ -48,9 +48,10 @@ from reviewtui.filekind import FileKind
 from reviewtui.intraline import Span, changed_spans, pair_lines
 from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
 from reviewtui.rules.finding import Finding
-from reviewtui.table import clip, text_width
+from reviewtui.table import clip
 from reviewtui.text import inert
-from reviewtui.ui.diff_layout import DiffLayout, Row, RowKind, wrapped_rows
+from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Row, RowKind, wrapped_rows
+from reviewtui.ui.finding_text import FindingLine, Part, finding_lines
 from reviewtui.viewed import ViewedMarks
 
 _GUTTER = 13  # "12345 12345 " plus the finding mark and the +/- mark
@@ -77,6 +78,8 @@ class Palette:
     banner: Style
     selected: Style
     ack: Style
+    fix: Style
+    fix_label: Style
     marker: Style
     viewed: Style
     syntax: StyleMeta
@@ -118,6 +121,8 @@ def palette(variables: dict[str, str], dark: bool) -> Palette:
         banner=Style(color=colour("warning", "#ffd75f"), bold=True),
         selected=Style(bgcolor=colour("boost", "#3a3f58")),
         ack=Style(color=colour("success", "#87d787")),
+        fix=Style(color=colour("foreground", "#e6e6e6" if dark else "#1e1e2e")),
+        fix_label=Style(color=colour("accent", "#87afff" if dark else "#1e66f5"), bold=True),
         marker=Style(color=colour("warning", "#ffd75f"), bold=True, reverse=True),
         viewed=Style(color=colour("success", "#87d787"), bold=True),
         syntax=syntax,
@@ -216,6 +221,7 @@ class DiffView(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[int, int, int], list[Segment]] = LRUCache(1024)
         self._pairs: LRUCache[tuple[int, int], dict[int, int]] = LRUCache(256)
         self._lexers: dict[str, Lexer | None] = {}
+        self._finding_text: LRUCache[tuple[Finding, Acknowledgement | None, int], list[FindingLine]] = LRUCache(512)
         self._palette: Palette | None = None
         self._selected: int | None = None
         self._acknowledgement: Callable[[Finding], Acknowledgement | None] = lambda _finding: None
@@ -228,7 +234,7 @@ class DiffView(ScrollView, can_focus=True):
         """Rows rendered so far (not served from the cache): what a frame cost."""
 
     def on_resize(self) -> None:
-        if self.wrap:
+        if self.wrap or self.findings:  # wrapped lines and findings take as many rows as the width needs
             self._relayout()
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
@@ -322,9 +328,13 @@ class DiffView(ScrollView, can_focus=True):
         return None
 
     def show_acknowledgements(self, lookup: Callable[[Finding], Acknowledgement | None]) -> None:
-        """Mark findings acknowledged or waived by the active reviewer (called again when that changes)."""
+        """Mark findings acknowledged or waived by the active reviewer (called again when that changes); the
+        reason is shown under the finding, so its rows are laid out again."""
         self._acknowledgement = lookup
-        self._forget()
+        if self.findings and self.is_mounted and self.scrollable_content_region.width:
+            self._relayout()
+        else:
+            self._forget()
 
     def show_viewed(self, marks: ViewedMarks | None) -> None:
         """Show this reviewer's viewed marks on file and hunk headers (called again when they change)."""
@@ -345,23 +355,40 @@ class DiffView(ScrollView, can_focus=True):
         self._relayout()
 
     def _relayout(self) -> None:
-        """Lay the change out again for the current modes, keeping the line at the top of the view in place."""
+        """Lay the change out again for the current modes and width, keeping the line at the top of the view and
+        the selected finding in place."""
         anchor = self._anchor()
+        selected = self.layout_map.row(self._selected).finding if self._selected is not None else None
         self.layout_map = DiffLayout(
             self.change,
             self.findings,
             split=self.split,
             wrap=self._measure() if self.wrap else None,
             collapsed=self.collapsed,
+            finding_rows=self._finding_measure(),
         )
         self.total_rows = self.layout_map.total_rows
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
-        self._selected = None
+        rows = self.layout_map.finding_rows if selected is not None else []
+        self._selected = next((r for r in rows if self.layout_map.row(r).finding is selected), None)
         self._pointer = None
         self._forget()
         target = self._row_of(anchor)
         self.scroll_to(y=target, animate=False, immediate=True)
         self.call_after_refresh(self._report, scrolled=False)
+
+    def _finding_measure(self) -> FindingMeasure:
+        width = self.scrollable_content_region.width or self.app.size.width
+        return lambda finding: len(self._finding_lines(finding, width))
+
+    def _finding_lines(self, finding: Finding, width: int) -> list[FindingLine]:
+        ack = self._acknowledgement(finding)
+        key = (finding, ack, width)
+        lines = self._finding_text.get(key)
+        if lines is None:
+            lines = finding_lines(finding, ack, max(1, width - _GUTTER))
+            self._finding_text[key] = lines
+        return lines
 
     def _anchor(self) -> tuple[int | None, int | None, int | None]:
         top = self.window[0]
@@ -456,7 +483,8 @@ class DiffView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if row >= self.total_rows or width <= 0:
             return Strip.blank(width)
-        key = (row, width, row == self._selected_row())
+        selected = self._selected_row()
+        key = (row, width, selected is not None and selected <= row < selected + self.layout_map.row(selected).parts)
         cached = self._cache.get(key)
         if cached is None:
             self.rendered_rows += 1
@@ -468,7 +496,9 @@ class DiffView(ScrollView, can_focus=True):
         colours = self.colours
         if row.kind is RowKind.FINDING:
             assert row.finding is not None
-            return _finding_row(row.finding, width, colours, self._acknowledgement(row.finding), selected)
+            lines = self._finding_lines(row.finding, width)
+            acknowledged = self._acknowledgement(row.finding) is not None
+            return _finding_row(row, lines[min(row.part, len(lines) - 1)], width, colours, acknowledged, selected)
         if row.file is None or row.kind is RowKind.BLANK:
             return Strip.blank(width)
         file = self.change.files[row.file]
@@ -786,26 +816,25 @@ def _emphasise(segments: list[Segment], spans: list[Span], style: Style) -> list
 
 
 def _finding_row(
-    finding: Finding, width: int, colours: Palette, ack: Acknowledgement | None = None, selected: bool = False
+    row: Row, line: FindingLine, width: int, colours: Palette, acknowledged: bool = False, selected: bool = False
 ) -> Strip:
-    """`▲ HIGH rule: message — fix`; the selected finding is highlighted, an acknowledged one says so first."""
-    colour = colours.severity[finding.severity.value]
+    """One row of a finding: `▲ HIGH rule: message`, then `fix: …`, then `✓ acknowledged: reason`, each wrapped
+    under the first; the selected finding (`▶`) is highlighted on all its rows."""
+    assert row.finding is not None
+    colour = colours.severity[row.finding.severity.value]
     base = colours.selected if selected else Style()
-    tool = f" [{finding.tool}]" if finding.tool else ""
-    text = f"{finding.severity.value.upper()} {finding.rule}{tool}: {finding.message}"
-    if finding.line is not None and finding.hunk is None:
-        text = f"line {finding.line}: " + text
-    if finding.fix:
-        text += f" — {finding.fix}"
-    marker = "▶ " if selected else "▲ "
+    marker = ("▶ " if selected else "▲ ") if row.part == 0 else "  "
     segments = [Segment(" " * (_GUTTER - 2) + marker, Style(color=colour, bold=True) + base)]
-    room = max(1, width - _GUTTER)
-    if ack is not None:
-        verb = "acknowledged" if ack.kind == "ack" else "waived"
-        label = clip(f"✓ {verb}: {inert(ack.reason, keep_tabs=False)} │ ", room)
-        segments.append(Segment(label, colours.ack + base))
-        room = max(1, room - text_width(label))
-    segments.append(Segment(clip(inert(text, keep_tabs=False), room), Style(color=colour, dim=ack is not None) + base))
+    text = line.text
+    if line.part is Part.HEAD:
+        segments.append(Segment(text, Style(color=colour, dim=acknowledged) + base))
+    elif line.part is Part.FIX:
+        if line.first and text.startswith("fix:"):
+            segments.append(Segment("fix:", colours.fix_label + base))
+            text = text[4:]
+        segments.append(Segment(text, colours.fix + Style(dim=acknowledged) + base))
+    else:
+        segments.append(Segment(text, colours.ack + base))
     return _fill(segments, width, base)
 
 
