@@ -74,7 +74,7 @@ class AuditScreen(Screen[None]):
     AuditScreen #headline { height: auto; padding: 0 1; background: $panel; }
     AuditScreen #body { height: 1fr; }
     AuditScreen #landed { width: 1fr; }
-    AuditScreen #breakdown { width: 45%; max-width: 100; min-width: 40; border-left: solid $primary-muted; }
+    AuditScreen #breakdown { width: 76; max-width: 50%; min-width: 40; border-left: solid $primary-muted; }
     AuditScreen #breakdown.-hidden { display: none; }
     AuditScreen #numbers { padding: 0 1; }
     """
@@ -262,7 +262,7 @@ def change_cells(change: dict[str, Any], colours: Palette) -> tuple[Text, ...]:
     tier = Text(f"T{change['tier']}", style=f"bold {colours['tier-1']}" if change["tier1"] else "") if change[
         "tier"] else Text("-", style="dim")
     return (
-        safe_text(change["landed_at"][:16].replace("T", " ")),
+        safe_text(change["landed_at"][:10]),
         safe_text(change["id"], "bold"),
         safe_text(label, status_style(change, colours)),
         tier,
@@ -275,7 +275,7 @@ def change_cells(change: dict[str, Any], colours: Palette) -> tuple[Text, ...]:
 
 def breakdown(data: dict[str, Any]) -> RenderableType:
     """Per system (and tier), per reviewer and per agent: the numbers of the CLI table, as tables."""
-    systems = _table("Per system", ("SYSTEM", "TIER", "LANDED", "APPROVED", "DIFFERS", "STALE", "INSUFF.", "NONE",
+    systems = _table("Per system", ("SYSTEM", "TIER", "LANDED", "APPROVED", "DIFFERS", "STALE", "INSUFF", "NONE",
                                     "FINDINGS"))
     for row in data["systems"]:
         systems.add_row(safe_text(row["system"]), Text(str(row["tier"] or "-")),
@@ -359,8 +359,9 @@ def change_details(change: dict[str, Any], colours: Palette) -> Text:
                  (finding["rule"], "bold"), ("  ", ""), (where, ""),
                  ("  blocking" if finding["blocking"] else "", f"bold {colours['approval-blocked']}"))
             line(("    ", ""), (finding["title"], "dim"))
-            for ack in finding["acknowledged_by"]:
-                line(("    ", ""), (f"{ack['kind']} by {ack['reviewer']}: ", "italic"), (ack["reason"], ""))
+            for kind in sorted({ack["kind"] for ack in finding["acknowledged_by"]}):
+                who = ", ".join(a["reviewer"] for a in finding["acknowledged_by"] if a["kind"] == kind)
+                line(("    ", ""), (f"{'waived' if kind == 'waive' else 'acknowledged'} by {who}", "italic"))
 
     if change["waivers"]:
         heading(f"Waivers and acknowledgements ({len(change['waivers'])})")
@@ -387,8 +388,8 @@ def change_details(change: dict[str, Any], colours: Palette) -> Text:
 
 
 def _table(title: str, headers: tuple[str, ...]) -> Table:
-    table = Table(title=Text(title, style="bold"), title_justify="left", box=None, padding=(0, 1), expand=False,
-                  show_edge=False)
+    table = Table(title=Text(title, style="bold"), title_justify="left", box=None, padding=(0, 0, 0, 1),
+                  expand=False, show_edge=False)
     for number_, header in enumerate(headers):
         table.add_column(Text(header, style="bold"), justify="left" if number_ == 0 else "right", no_wrap=True)
     return table
