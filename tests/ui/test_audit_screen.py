@@ -15,6 +15,7 @@ from reviewtui.demo import AUDIT_SCENARIOS
 from reviewtui.demo.landed import SCOTLAND_WAIVER
 from reviewtui.ui.screens.audit import AuditScreen, LandedChangeScreen
 from reviewtui.ui.screens.queue import QueueScreen
+from reviewtui.ui.themes import palette
 from tests.ui.conftest import Workspace, loaded_queue, screen_text, settle
 
 SINCE = datetime(2026, 10, 29, tzinfo=UTC)
@@ -139,6 +140,25 @@ async def test_gate_failures_only_and_back(workspace: Workspace) -> None:
         await pilot.press("1", "n")
         await pilot.pause()
         assert len(rows(screen)) == 7 and "Per system" in screen_text(pilot.app)
+
+
+async def test_statuses_take_the_theme_colours(workspace: Workspace) -> None:
+    workspace.keep_only("pr/109")
+    async with workspace.app().run_test(size=SIZE) as pilot:
+        screen = await open_audit(pilot, AuditRequest(workspace.repo, since=SINCE))
+        await settle(pilot)
+        table = screen.query_one(DataTable)
+
+        def status_colour(change_id: str) -> str:
+            cell = table.get_cell_at((rows(screen).index(change_id), 2))
+            return str(cell.style).split()[-1].upper()
+
+        for theme in ("colour-blind", "light"):
+            pilot.app.theme = theme
+            await pilot.pause()
+            colours = palette(pilot.app.current_theme)
+            assert status_colour("pr/94") == colours["approval-done"].upper()
+            assert status_colour("pr/96") == colours["approval-blocked"].upper()
 
 
 async def test_hostile_titles_stay_inert(workspace: Workspace) -> None:

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Header, Static
 
 from reviewtui.audit.auditor import Auditor, AuditRequest
@@ -102,6 +103,7 @@ class AuditScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.colours = palette(self.app.current_theme)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.sub_title = inert(f"audit · {self.request.repo.resolve().name}")
         table = self.query_one(DataTable)
         for label, key in COLUMNS:
@@ -114,6 +116,12 @@ class AuditScreen(Screen[None]):
         if self.colours is None:
             self.colours = palette(self.app.current_theme)
         return self.colours
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Statuses and the gate line take the new theme's colours (the colour-blind theme reaches them too)."""
+        self.colours = palette(theme)
+        if self.data is not None:
+            self._show(self.data)
 
     # -- auditing ----------------------------------------------------------------------------------------------------
 
