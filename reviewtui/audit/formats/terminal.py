@@ -56,7 +56,8 @@ def headline(data: dict[str, Any]) -> list[str]:
         "",
         f"{s['landed']} changes landed: {s['approved']} approved by two people, {s['differs']} landed differently "
         f"from what was approved, {s['stale']} on stale approvals, {s['insufficient']} with insufficient approval, "
-        f"{s['unreviewed']} never reviewed ({s['direct_pushes']} direct pushes).",
+        f"{s['unreviewed']} never reviewed ({s['direct_pushes']} direct push{'' if s['direct_pushes'] == 1 else 'es'})"
+        ".",
         f"Tier 1: {s['tier1']} changes, {s['tier1_without_two_person_approval']} without a valid two-person approval"
         + (" — GATE FAILED" if data["gate"]["failed"] else " — gate passed") + ".",
         f"Findings: {s['findings']}, waivers: {s['waivers']}, rubber-stamp flags: {s['rubber_stamp_flags']}, "
