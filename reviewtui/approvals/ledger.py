@@ -6,6 +6,7 @@ are appended under an exclusive lock and synced to disk before the write is repo
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
@@ -40,9 +41,15 @@ def append_ledger(path: Path, line: str) -> None:
                 with open(path, "rb") as reader:
                     reader.seek(size - 1)
                     prefix = b"" if reader.read(1) == b"\n" else b"\n"
-            os.write(fd, prefix + (line + "\n").encode("utf-8"))
-            os.fsync(fd)
+            data = prefix + (line + "\n").encode("utf-8")
+            try:
+                if os.write(fd, data) != len(data):  # a full disk (or a file-size limit) can write part of it
+                    raise OSError(errno.ENOSPC, "the disk is full: only part of the line was written")
+                os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, size)  # leave the ledger exactly as it was: no half line
+                raise
         finally:
             os.close(fd)
     except OSError as exc:
-        raise ReviewtuiError(f"{path}: cannot write the ledger: {exc.strerror}") from None
+        raise ReviewtuiError(f"{path}: cannot write the ledger: {exc.strerror}; nothing was recorded") from None

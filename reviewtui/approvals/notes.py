@@ -66,9 +66,7 @@ def _notes_commit(repo: Repository, old: str | None, commit: str, lines: list[st
     try:
         if old is not None:
             repo.run("update-ref", scratch, old)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False) as handle:
-            handle.write("\n".join(lines) + "\n")
-            note_file = handle.name
+        note_file = _note_file(repo, lines)
         try:
             repo.run("notes", f"--ref={scratch}", "add", "-f", "-F", note_file, commit, env=_IDENTITY)
         finally:
@@ -82,6 +80,19 @@ def _notes_commit(repo: Repository, old: str | None, commit: str, lines: list[st
 
 
 _SCRATCH = "refs/notes/reviewtui/tmp/"
+
+
+def _note_file(repo: Repository, lines: list[str]) -> str:
+    """The note's text in a temporary file for `git notes add -F`; a full disk is a clear error, not a crash."""
+    handle, name = tempfile.mkstemp(suffix=".jsonl")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+    except OSError as exc:
+        os.unlink(name)
+        reason = exc.strerror or str(exc)
+        raise ReviewtuiError(f"{repo.root}: cannot record the decision: {reason}; nothing was written") from None
+    return name
 
 
 def _scratch_ref() -> str:

@@ -116,6 +116,13 @@ def sign(key: SigningKey, data: bytes, *, interactive: bool = False) -> str:
     command = [ssh_keygen(), "-Y", "sign", "-n", NAMESPACE, "-f", str(key.path)]
     if key.agent:
         command.insert(3, "-U")
+    try:
+        return _sign_file(key, command, data, interactive)
+    except OSError as exc:  # e.g. a full disk or a file-size limit while writing the message to sign
+        raise SigningError(f"{key.path}: cannot sign: {exc.strerror or exc}; nothing was recorded") from None
+
+
+def _sign_file(key: SigningKey, command: list[str], data: bytes, interactive: bool) -> str:
     with tempfile.TemporaryDirectory(prefix="reviewtui-sign-") as tmp:
         message = Path(tmp) / "decision"
         message.write_bytes(data)

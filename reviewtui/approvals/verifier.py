@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reviewtui.approvals.dsse import NAMESPACE, Envelope
 from reviewtui.approvals.signer import ssh_keygen
+from reviewtui.errors import ReviewtuiError
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,13 @@ class SignatureCheck:
 
 def verify_signature(envelope: Envelope, allowed_signers: bytes, revoked_keys: bytes | None = None) -> SignatureCheck:
     """The first signature of the envelope that verifies, and its principal; the reason otherwise."""
+    try:
+        return _verify_envelope(envelope, allowed_signers, revoked_keys)
+    except OSError as exc:  # the temporary files ssh-keygen reads could not be written (a full disk)
+        raise ReviewtuiError(f"cannot check signatures: {exc.strerror or exc}") from None
+
+
+def _verify_envelope(envelope: Envelope, allowed_signers: bytes, revoked_keys: bytes | None) -> SignatureCheck:
     reasons = []
     with tempfile.TemporaryDirectory(prefix="reviewtui-verify-") as tmp:
         folder = Path(tmp)
