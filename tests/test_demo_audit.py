@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import git
 import pytest
 
 from reviewtui.audit.auditor import Audit, Auditor, AuditRequest
+from reviewtui.audit.formats import terminal
 from reviewtui.audit.landed import LandedChange
 from reviewtui.audit.report import report
 from reviewtui.demo import AUDIT_SCENARIOS, DemoWorkspace
@@ -95,3 +97,12 @@ def test_the_report_counts(audit: Audit) -> None:
         7, 3, 1, 1, 1, 1
     )
     assert (s["waivers"], s["rubber_stamp_flags"], s["tier1_without_two_person_approval"]) == (2, 3, 3)
+
+
+def test_the_cli_table_counts_per_system(audit: Audit) -> None:
+    text = terminal.render(report(audit), 200)
+    header = next(line for line in text.splitlines() if line.startswith("SYSTEM"))
+    assert header.split() == ["SYSTEM", "TIER", "LANDED", "APPROVED", "DIFFERS", "STALE", "INSUFFICIENT", "UNREVIEWED",
+                              "FINDINGS"]
+    assert re.search(r"^payments +1 +2 +1 +1 +0 +0 +0 +1$", text, re.MULTILINE)
+    assert re.search(r"^storefront +2 +1 +0 +0 +0 +1 +0 +0$", text, re.MULTILINE)
