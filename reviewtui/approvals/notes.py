@@ -200,8 +200,19 @@ def _push(repo: Repository, remote: str) -> bool:
             f"{repo.root}: {remote} refused {NOTES_REF}: {summary.strip()}; nothing was lost, every decision is "
             "still here; run sync again once the remote accepts the push"
         )
-    repo.run("push", "--quiet", remote, refspec)  # no status line: git never reached the remote; this raises why
+    try:  # no status line: the connection failed or dropped before any ref moved; this says why
+        repo.run("push", "--quiet", remote, refspec)
+    except GitError as exc:
+        raise ReviewtuiError(
+            f"{repo.root}: pushing {NOTES_REF} to {remote} failed ({_detail(exc)}); nothing was lost, every decision "
+            "is still here; run sync again once the remote is reachable"
+        ) from None
     return True
+
+
+def _detail(exc: GitError) -> str:
+    """git's own complaint, without the repository path our GitError puts in front of it."""
+    return str(exc).split(": ", 1)[-1]
 
 
 def _fetch(repo: Repository, remote: str, tracking: str) -> str | None:
@@ -210,5 +221,7 @@ def _fetch(repo: Repository, remote: str, tracking: str) -> str | None:
     except GitError as exc:
         if "couldn't find remote ref" in str(exc):
             return None
-        raise
+        raise ReviewtuiError(
+            f"{repo.root}: fetching {NOTES_REF} from {remote} failed ({_detail(exc)}); nothing here was changed"
+        ) from None
     return repo.resolve(tracking)
