@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitrepo import GitRepo
-from tests.hostile.corpus import GOOD_PATCH, ITEMS, MALFORMED, RAW, SLOW, Item
+from tests.hostile.corpus import GOOD_PATCH, HOSTILE, ITEMS, MALFORMED, RAW, SLOW, Item
 
 TIMEOUT = 240
 
@@ -197,3 +197,60 @@ def test_a_broken_object_skips_only_its_change(corpus: Callable[[str], Item]) ->
     out, err = assert_clean(done)
     assert done.returncode == 0, err
     assert [c["id"] for c in json.loads(out)] == ["ai/ok"] and "ai/broken" in err
+
+
+@pytest.mark.parametrize("form", ["text", "json", "sarif"])
+def test_a_hostile_sarif_import_stays_inert(form: str, corpus: Callable[[str], Item], tmp_path: Path) -> None:
+    """Another scanner's SARIF is input too: its tool name, rule id, message and paths carry the whole corpus."""
+    item = corpus("hostile-text-in-every-field")
+    hostile = HOSTILE.replace("\n", " ")
+    sarif = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": f"evil {hostile}",
+                        "rules": [{"id": f"r{hostile}", "shortDescription": {"text": hostile}}],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f"r{hostile}",
+                        "level": "error",
+                        "message": {"text": f"message {hostile}"},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": "docs/readme.md"},
+                                    "region": {"startLine": 1},
+                                }
+                            }
+                        ],
+                    },
+                    {
+                        "ruleId": f"r{hostile}",
+                        "message": {"text": hostile},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": f"{hostile}.py"},
+                                    "region": {"startLine": 1},
+                                }
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    report = tmp_path / "evil.sarif"
+    report.write_text(json.dumps(sarif, ensure_ascii=False), encoding="utf-8")
+    done = reviewtui(
+        "scan", "ai/hostile", "--sarif", str(report), "--sarif-filter", "nofilter", "--format", form, *item.selection()
+    )
+    out, err = assert_clean(done)
+    assert done.returncode == 0, err
+    assert "message" in out
+    if form == "text":
+        assert "[bold red]markup[/]" in out and "\\e]52;c;cHduZWQ=" in out
