@@ -7,7 +7,6 @@ import base64
 import contextlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -138,10 +137,6 @@ def test_a_listed_signature_over_other_bytes_never_counts(signed: Signed, other:
     result = evaluate(signed.facts, [json.dumps(data)])
     assert result.approvers == ()
     assert all(r.status == "invalid" for r in result.reviews)
-
-
-def test_the_harness_key_paths_exist(signed: Signed) -> None:
-    assert Path(signed.alice.path).exists() and Path(signed.mallory.path).exists()
 
 
 @pytest.mark.parametrize(
