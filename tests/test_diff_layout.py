@@ -151,3 +151,16 @@ def test_a_finding_takes_the_rows_its_text_needs_and_coverage_still_counts_canon
     assert layout.canonical_spans(two + 1, two + 4) == [(canonical_two + 1, canonical_two + 2)]
     one_row = DiffLayout(change, (on_two, on_b, top), finding_rows=lambda _f: 1)
     assert one_row.plain and one_row.total_rows == canonical.total_rows
+
+
+def test_pieces_seen_on_different_screens_add_up(tmp_path: Path) -> None:
+    change, _ = make_change(tmp_path, {"a.py": "one\ntwo\n"}, {"a.py": "one\n2\n"}, systems=None)
+    on_two = finding("on-two", "a.py", 2, Side.NEW, 0)
+    layout = DiffLayout(change, (on_two,), finding_rows=lambda _f: 4)
+    first = layout.finding_rows[0]
+    canonical = layout.canonical.finding_rows[0]
+    pieces: dict[Row, set[int]] = {}
+    assert canonical not in {r for a, b in layout.canonical_spans(first - 2, first + 2, pieces) for r in range(a, b)}
+    later = {r for a, b in layout.canonical_spans(first + 2, first + 6, pieces) for r in range(a, b)}
+    assert canonical in later  # rows 0-1 on one page, 2-3 on the next: the finding was shown whole
+    assert canonical not in {r for a, b in layout.canonical_spans(first + 2, first + 6) for r in range(a, b)}

@@ -51,7 +51,7 @@ async def test_queue_loads_and_opens_a_change(repo: GitRepo) -> None:
         findings = app.screen.findings
         top = 1 if any(f.path is None for f in findings) else 0
         diff_rows = sum(2 + sum(1 + len(h.lines) for h in f.hunks) for f in opened.files)
-        assert view.total_rows == diff_rows + len(findings) + top
+        assert view.layout_map.canonical.total_rows == diff_rows + len(findings) + top  # a row per finding
         assert len(view.layout_map.finding_rows) == len(findings)
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)

@@ -21,7 +21,7 @@ import bisect
 import math
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import accumulate
 
@@ -193,10 +193,15 @@ class DiffLayout:
         index = bisect.bisect_right(self.file_rows, row) - 1
         return index if index >= 0 else None
 
-    def canonical_spans(self, top: int, bottom: int) -> list[tuple[int, int]]:
-        """Rows `top`..`bottom` of this layout as intervals of canonical rows (only rows inside hunks count; a
-        wrapped line counts once all its pieces are on screen, or its last piece when it is taller than the
-        screen)."""
+    def canonical_spans(
+        self, top: int, bottom: int, pieces: dict[Row, set[int]] | None = None
+    ) -> list[tuple[int, int]]:
+        """Rows `top`..`bottom` of this layout as intervals of canonical rows (only rows inside hunks count).
+
+        A wrapped line or a finding of several rows counts once all its pieces are on screen together, or, with
+        `pieces` (the caller's record of the pieces shown so far, kept between calls), once each piece has been
+        on screen at some point: paging down through a wrapped line that straddles the page edge still shows it
+        all. Without that record, a line taller than the screen counts at its last piece."""
         if self.plain:
             return [(top, bottom)]
         canon = self.canonical
@@ -208,6 +213,10 @@ class DiffLayout:
                 continue
             if row.parts > 1:
                 complete = index - row.part >= top and index - row.part + row.parts <= bottom
+                if pieces is not None and not complete:
+                    shown = pieces.setdefault(replace(row, part=0), set())
+                    shown.add(row.part)
+                    complete = len(shown) == row.parts
                 if not complete and not (row.parts > height and row.part == row.parts - 1):
                     continue
             start = canon.hunk_row(row.file, row.hunk)

@@ -17,8 +17,10 @@ file, `V` hunk) are the reviewer's reading aid, kept per reviewer by content has
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -52,7 +54,7 @@ from reviewtui.ui.session import (
 )
 from reviewtui.ui.signing import VERBS, Outcome, PendingDecision
 from reviewtui.ui.widgets.diff_view import DiffView
-from reviewtui.ui.widgets.file_tree import FileTree
+from reviewtui.ui.widgets.file_tree import FileTree, tree_order
 from reviewtui.ui.widgets.panels import SidePanel, description_text, long_lines_text, provenance_text, risk_text
 from reviewtui.ui.widgets.search_bar import SearchBar
 from reviewtui.viewed import ViewedMarks, store_path
@@ -99,17 +101,23 @@ class ReviewScreen(Screen[None]):
     """
 
     DEFAULT_CSS = """
-    ReviewScreen #summary { height: auto; max-height: 6; padding: 0 1; background: $panel; }
-    ReviewScreen #progress { height: auto; max-height: 3; padding: 0 1; background: $boost; color: $text; }
+    ReviewScreen #summary { height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    ReviewScreen #progress { height: auto; max-height: 4; padding: 0 1; background: $boost; color: $text; }
     ReviewScreen #body { height: 1fr; }
     ReviewScreen DiffView { width: 1fr; height: 1fr; }
     ReviewScreen FileTree.-hidden { display: none; }
+    ReviewScreen.-narrow FileTree { width: 32; }
+    ReviewScreen.-narrow SidePanel { width: 48; }
     """
+
+    TREE_WIDTH = 120
+    """Below this many columns the file tree starts hidden (`t` shows it): the diff needs the width more."""
 
     def __init__(self, analysis: Analysis, *, session: Session | None = None, clerk: Clerk | None = None) -> None:
         super().__init__()
         self.analysis = analysis
-        self.change = analysis.change
+        self.change = in_tree_order(analysis.change)
+        """The change as shown: its files in the order the tree lists them (git's own order in practice)."""
         self.findings = analysis.findings
         self.session = session if session is not None else Session()
         self.clerk = clerk if clerk is not None else Clerk()
@@ -118,6 +126,8 @@ class ReviewScreen(Screen[None]):
         self.facts_error: str | None = None
         self._places: tuple[HunkPlace, ...] = ()
         self._progress: ChangeProgress | None = None
+        self._tree_choice: bool | None = None
+        """The reviewer's `t` (shown or not); until they press it the tree follows the width."""
         self.kinds: list[FileKind] = classify_change(self.change)
         self.viewed = ViewedMarks(None)
 
@@ -130,9 +140,10 @@ class ReviewScreen(Screen[None]):
             yield DiffView(self.change, self.findings, kinds=self.kinds)
             yield SidePanel(id="panel")
         yield SearchBar(id="search")
-        yield Footer()
+        yield Footer(compact=True)  # the keys that matter fit a 100-column terminal
 
     def on_mount(self) -> None:
+        self._fit_width(self.app.size.width)
         view = self.query_one(DiffView)
         self._places = hunk_places(view.layout_map.canonical)
         self._follow_reviewer()
@@ -217,7 +228,8 @@ class ReviewScreen(Screen[None]):
     # -- files, viewed marks, panels, search --------------------------------------------------------------------------
 
     def file_paths(self) -> list[str]:
-        """The change's files in diff order (the palette's "jump to file" lists these; stable interface)."""
+        """The change's files in the order the diff and the tree show them (the palette's "jump to file" lists
+        these; stable interface)."""
         return [file.path for file in self.change.files]
 
     def jump_to_file(self, index: int) -> None:
@@ -230,9 +242,19 @@ class ReviewScreen(Screen[None]):
         if event.node.data is not None:
             self.jump_to_file(event.node.data)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_width(event.size.width)
+
+    def _fit_width(self, width: int) -> None:
+        """On a narrow terminal the tree and panel get narrower, and the tree starts hidden."""
+        self.set_class(width < self.TREE_WIDTH, "-narrow")
+        if self._tree_choice is None:
+            self.query_one(FileTree).set_class(width < self.TREE_WIDTH, "-hidden")
+
     def action_toggle_tree(self) -> None:
         tree = self.query_one(FileTree)
         tree.toggle_class("-hidden")
+        self._tree_choice = not tree.has_class("-hidden")
         if tree.has_class("-hidden"):
             self.query_one(DiffView).focus()
         else:
@@ -499,18 +521,35 @@ def _latest_reviews(verdict: Verdict) -> list[Review]:
     return sorted(latest.values(), key=lambda r: r.principal or "")
 
 
-def summary(change: Change) -> Text:
+def in_tree_order(change: Change) -> Change:
+    """`change` with its files in the file tree's order, so the tree and the diff read the same way down."""
+    order = tree_order([file.path for file in change.files])
+    if order == list(range(len(change.files))):
+        return change
+    return replace(change, files=tuple(change.files[i] for i in order))
+
+
+def summary(change: Change) -> Group:
+    """Title (up to two rows), then the numbers, then who wrote it; each of the last two is one row that ends in
+    `…` when the terminal is too narrow (the `p` panel has the provenance in full)."""
+    title = safe_text(change.title, "bold")
+    title.overflow = "ellipsis"
+    title.end = "\n"
     stats = change.stats
-    out = Text()
-    out.append_text(safe_text(change.title, "bold"))
-    out.append("\n")
+    out = Text(no_wrap=True, overflow="ellipsis")
     out.append_text(safe_text(f"{change.id}  ", "bold cyan"))
     out.append(f"+{stats.added} ", "green")
     out.append(f"-{stats.deleted} ", "red")
     out.append(f"in {stats.files} file(s)", "dim")
     if change.merge_base and change.head:
         out.append(f"   {change.merge_base[:10]}..{change.head[:10]}", "dim")
-    out.append("\n")
+    out.end = "\n"
+    who = Text(no_wrap=True, overflow="ellipsis")
+    _provenance_line(who, change)
+    return Group(title, out, who)
+
+
+def _provenance_line(out: Text, change: Change) -> None:
     if change.agent:
         out.append("agent ", "dim")
         out.append_text(safe_text(change.agent.name, "magenta"))
@@ -520,4 +559,3 @@ def summary(change: Change) -> Text:
         out.append_text(safe_text(change.agent.signal, "dim"))
     else:
         out.append("human-only change", "dim")
-    return out

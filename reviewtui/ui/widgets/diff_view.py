@@ -226,6 +226,8 @@ class DiffView(ScrollView, can_focus=True):
         self._selected: int | None = None
         self._acknowledgement: Callable[[Finding], Acknowledgement | None] = lambda _finding: None
         self._window = (0, 0)
+        self._pieces: dict[Row, set[int]] = {}
+        """Which pieces of each wrapped line or tall finding have been on screen (for coverage; per layout)."""
         self._top_file: int | None = None
         self._pointer: int | None = None
         """The row the reviewer last jumped to (`n`, `]`, a file, a match): near the end of a diff the view cannot
@@ -271,7 +273,7 @@ class DiffView(ScrollView, can_focus=True):
         window = self.window
         if window[1] > window[0] and window != self._window:
             self._window = window
-            spans = self.layout_map.canonical_spans(*window)
+            spans = self.layout_map.canonical_spans(*window, self._pieces)
             self.post_message(self.Displayed(self, window[0], window[1], scrolled, spans))
         file = self.current_file()
         if file != self._top_file:
@@ -369,6 +371,7 @@ class DiffView(ScrollView, can_focus=True):
         )
         self.total_rows = self.layout_map.total_rows
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
+        self._pieces = {}
         rows = self.layout_map.finding_rows if selected is not None else []
         self._selected = next((r for r in rows if self.layout_map.row(r).finding is selected), None)
         self._pointer = None

@@ -1,13 +1,22 @@
 """The changed files as a tree: folders, status icons, findings per severity and viewed marks, one glance each.
 
+Folders nest (`web/` holds `web/static/`), a chain of folders with nothing else in them is one node
+(`db/migrations/`), and a folder's entries keep the order they have in the diff. Git writes a diff in path order, in
+which every folder's files are contiguous, so reading the tree from top to bottom is reading the diff from top to
+bottom; for a patch in another order, `tree_order` gives the order the review screen shows the files in, so the
+two still agree (`]` and the tree never disagree on what comes next).
+
 Generated, lock and vendored files are listed like any other (collapsed in the diff, never hidden), with their
-kind. Selecting a file is reported to the screen, which jumps the diff there. Labels are Rich `Text` built from
-`inert` output: file names are attacker-controlled, and a `str` label would be parsed as markup.
+kind. Selecting a file is reported to the screen, which jumps the diff there. A long name is shortened in the
+middle so the finding counts and viewed mark after it always show. Labels are Rich `Text` built from `inert`
+output: file names are attacker-controlled, and a `str` label would be parsed as markup.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from rich.style import Style
@@ -19,7 +28,8 @@ from reviewtui.filekind import FileKind
 from reviewtui.model import Change, FileChange, FileStatus
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
-from reviewtui.ui.safe import safe_text
+from reviewtui.table import clip, text_width
+from reviewtui.text import inert
 from reviewtui.ui.widgets.diff_view import SEVERITY_COLOURS
 from reviewtui.viewed import ViewedMarks
 
@@ -42,13 +52,15 @@ class FileTree(Tree[int | None]):
     DEFAULT_CSS = """
     FileTree { width: 44; border-right: solid $panel-lighten-2; background: $surface; }
     """
+    GUIDE = 2
+    """Cells of indentation per level (Textual's `guide_depth`)."""
 
     def __init__(
         self, change: Change, findings: tuple[Finding, ...], kinds: list[FileKind], *, id: str | None = None
     ) -> None:
         super().__init__(Text("files"), id=id)
         self.show_root = False
-        self.guide_depth = 2
+        self.guide_depth = self.GUIDE
         self.change = change
         self.kinds = kinds
         self.counts = finding_counts(change, findings)
@@ -58,6 +70,9 @@ class FileTree(Tree[int | None]):
     def on_mount(self) -> None:
         self.rebuild()
 
+    def on_resize(self) -> None:
+        self.rebuild()  # labels are fitted to the width
+
     def rebuild(self, viewed: ViewedMarks | None = None) -> None:
         """(Re)build the labels, e.g. after a viewed mark changed; the cursor stays on the same file."""
         if viewed is not None:
@@ -65,15 +80,7 @@ class FileTree(Tree[int | None]):
         current = self.cursor_node.data if self.cursor_node is not None else None
         self.clear()
         self.leaves = {}
-        folders: dict[str, TreeNode[int | None]] = {}
-        for index, file in enumerate(self.change.files):
-            folder = str(PurePosixPath(file.path).parent)
-            parent = self.root
-            if folder != ".":
-                if folder not in folders:
-                    folders[folder] = self.root.add(safe_text(folder + "/", "bold"), None, expand=True)
-                parent = folders[folder]
-            self.leaves[index] = parent.add_leaf(self.label(index, file), index)
+        self._add(self.root, folder_tree([file.path for file in self.change.files]), 0)
         if current is not None and current in self.leaves:
             self.move_cursor(self.leaves[current], animate=False)
 
@@ -82,12 +89,34 @@ class FileTree(Tree[int | None]):
         if index is not None and index in self.leaves:
             self.move_cursor(self.leaves[index], animate=False)
 
-    def label(self, index: int, file: FileChange) -> Text:
+    def _add(self, node: TreeNode[int | None], folder: Folder, depth: int) -> None:
+        room = self._room(depth)
+        for entry in folder.entries:
+            if isinstance(entry, Folder):
+                name = clip(inert(entry.name, keep_tabs=False) + "/", room - 2)  # after the ▼ icon
+                self._add(node.add(Text(name, style="bold", no_wrap=True), None, expand=True), entry, depth + 1)
+            else:
+                self.leaves[entry] = node.add_leaf(self.label(entry, self.change.files[entry], room), entry)
+
+    def _room(self, depth: int) -> int:
+        """Cells left for a label at `depth` (the guides take the rest; one cell spare at the edge)."""
+        width = self.scrollable_content_region.width or 43
+        return max(8, width - self.GUIDE * depth - 1)
+
+    def label(self, index: int, file: FileChange, room: int = 200) -> Text:
         colours = self.app.get_css_variables()
         icon, colour = ICONS[file.status]
         out = Text(no_wrap=True, end="")
         out.append(icon + " ", Style(color=colours.get(colour), bold=True))
-        out.append_text(safe_text(PurePosixPath(file.path).name))
+        tail = self._tail(index, file, colours)
+        name = inert(PurePosixPath(file.path).name, keep_tabs=False)
+        out.append(middle_clip(name, max(4, room - 2 - tail.cell_len)))
+        out.append_text(tail)
+        return out
+
+    def _tail(self, index: int, file: FileChange, colours: dict[str, str]) -> Text:
+        """What follows the name: kind markers, finding counts per severity, the viewed mark."""
+        out = Text(no_wrap=True, end="")
         if file.binary:
             out.append(" ▣bin", "dim")
         if file.submodule:
@@ -118,3 +147,66 @@ def finding_counts(change: Change, findings: tuple[Finding, ...]) -> dict[int, C
         if finding.path is not None and finding.path in index:
             counts.setdefault(index[finding.path], Counter())[finding.severity.value] += 1
     return counts
+
+
+@dataclass
+class Folder:
+    """A folder of the tree: its name (several path parts when a chain of folders is folded into one) and its
+    entries in diff order, each a sub-folder or a file index."""
+
+    name: str
+    entries: list[Folder | int] = field(default_factory=list)
+
+
+def folder_tree(paths: Sequence[str]) -> Folder:
+    """The folders of `paths` nested, entries in order of first appearance, single-folder chains folded."""
+    root = Folder("")
+    folders: dict[tuple[str, ...], Folder] = {(): root}
+    for index, path in enumerate(paths):
+        parts = tuple(PurePosixPath(path).parts[:-1])
+        for depth in range(1, len(parts) + 1):
+            key = parts[:depth]
+            if key not in folders:
+                folders[key] = Folder(parts[depth - 1])
+                folders[key[:-1]].entries.append(folders[key])
+        folders[parts].entries.append(index)
+    _fold(root)
+    return root
+
+
+def _fold(folder: Folder) -> None:
+    for entry in folder.entries:
+        if isinstance(entry, Folder):
+            while len(entry.entries) == 1 and isinstance(entry.entries[0], Folder):
+                only = entry.entries[0]
+                entry.name, entry.entries = f"{entry.name}/{only.name}", only.entries
+            _fold(entry)
+
+
+def tree_order(paths: Sequence[str]) -> list[int]:
+    """The file indexes as the tree lists them from top to bottom (the diff's own order when it is git's)."""
+    out: list[int] = []
+
+    def walk(folder: Folder) -> None:
+        for entry in folder.entries:
+            if isinstance(entry, Folder):
+                walk(entry)
+            else:
+                out.append(entry)
+
+    walk(folder_tree(paths))
+    return out
+
+
+def middle_clip(text: str, width: int) -> str:
+    """Shorten `text` to `width` cells by cutting its middle, so the start and the extension stay readable."""
+    if text_width(text) <= width:
+        return text
+    keep = max(1, width - 1)
+    tail = keep // 3
+    end = ""
+    for char in reversed(text):
+        if text_width(end) + text_width(char) > tail:
+            break
+        end = char + end
+    return clip(text[: len(text) - len(end)], width - text_width(end)) + end
