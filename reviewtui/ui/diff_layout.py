@@ -3,7 +3,8 @@
 A change is laid out as blocks: change-level findings at the top, then per file a header block (blank line, title,
 detail lines such as a rename, mode change, binary or submodule note, the banner of a collapsed file, findings about
 the whole file) and one block per hunk (its header, its lines, and each finding right under the line it is anchored
-to). Only each block's first row is stored; a row is found by bisection.
+to, in as many rows as its text needs at the view's width). Only each block's first row is stored; a row is found
+by bisection.
 
 In the default mode (unified, no wrap) a hunk's row count is known without looking at its lines, so opening a
 100k-line change costs one pass over hunk headers, not one object per line; only hunks that carry findings get a
