@@ -150,11 +150,19 @@ class Journal:
                 "prev": GENESIS if last is None else last.hash,
             }
             digest = entry_hash(body)
-            os.write(fd, _canonical({**body, "hash": digest}) + b"\n")
-            os.fsync(fd)
-            if created:
-                _fsync_dir(self.path.parent)
-            _write_atomic(self.head_path, _canonical({"seq": body["seq"], "hash": digest}) + b"\n")
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                _write_all(fd, _canonical({**body, "hash": digest}) + b"\n")
+                os.fsync(fd)
+                if created:
+                    _fsync_dir(self.path.parent)
+                _write_atomic(self.head_path, _canonical({"seq": body["seq"], "hash": digest}) + b"\n")
+            except OSError:
+                # A full disk writes part of the line: cut it off so an action is either recorded whole or
+                # reported as failed, never reported done while half on disk.
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+                raise
         except OSError as exc:
             raise JournalError(f"{self.path}: cannot write the journal: {exc.strerror}") from None
         finally:
@@ -338,6 +346,16 @@ def _tail(fd: int, path: Path, *, repair: bool) -> tuple[Entry | None, int]:
         raise JournalError(
             f"{path}: the last entry is not readable; `reviewtui audit --journal {path}` shows where the chain breaks"
         ) from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """`os.write` may write less than asked (a disk filling up); keep going until all is written or it fails."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(28, "no space left on device")
+        view = view[written:]
 
 
 def _canonical(data: Mapping[str, Any]) -> bytes:

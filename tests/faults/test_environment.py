@@ -114,11 +114,6 @@ def test_a_full_disk_never_leaves_half_a_ledger_line(tmp_path: Path) -> None:
     assert read_ledger(ledger) == ['{"first": 1}'] and ledger.stat().st_size == size
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="journal.py: Journal.append ignores a short os.write (a full disk writes part of the line) and reports "
-    "the entry as done; the half line is only cut off by the next append",
-)
 def test_a_full_disk_never_reports_a_half_written_journal_entry(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "journal.jsonl")
     journal.append("sync", remote="origin")
