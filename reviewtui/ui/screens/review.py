@@ -91,7 +91,7 @@ class ReviewScreen(Screen[None]):
     | `v` | Mark the file at the top of the view viewed (or not); marking moves on to the next file. |
     | `V` | Mark the hunk at the top of the view viewed (or not); marking moves on to the next hunk. |
     | `slash` (`/`) | Search the diff: `enter`/`down` next match, `shift+enter`/`up` previous, `escape` closes. |
-    | `t` | Show or hide the file tree; `enter` on a file jumps the diff there. |
+    | `t` | Show or hide the file tree (it starts hidden below 110 columns); `enter` on a file jumps the diff there. |
     | `r` | Risk breakdown with the hints that would lower the score (again to hide). |
     | `d` | Change description and commits (again to hide). |
     | `p` | Provenance: agent, operator and the evidence for them (again to hide). |
@@ -110,8 +110,10 @@ class ReviewScreen(Screen[None]):
     ReviewScreen.-narrow SidePanel { width: 48; }
     """
 
-    TREE_WIDTH = 120
+    TREE_WIDTH = 110
     """Below this many columns the file tree starts hidden (`t` shows it): the diff needs the width more."""
+    NARROW = 150
+    """Below this many columns the tree and the side panel are narrower."""
 
     def __init__(self, analysis: Analysis, *, session: Session | None = None, clerk: Clerk | None = None) -> None:
         super().__init__()
@@ -247,7 +249,7 @@ class ReviewScreen(Screen[None]):
 
     def _fit_width(self, width: int) -> None:
         """On a narrow terminal the tree and panel get narrower, and the tree starts hidden."""
-        self.set_class(width < self.TREE_WIDTH, "-narrow")
+        self.set_class(width < self.NARROW, "-narrow")
         if self._tree_choice is None:
             self.query_one(FileTree).set_class(width < self.TREE_WIDTH, "-hidden")
 
