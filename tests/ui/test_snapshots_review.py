@@ -1,4 +1,5 @@
-"""Snapshots of the review screen (unified, side by side, collapsed file with the risk panel) on the demo.
+"""Snapshots of the review screen (unified, side by side, collapsed file with the risk panel, a 100x30 terminal with
+wrapped findings) on the demo.
 
 Deterministic: the demo's pull requests have fixed shas, the session runs on a fake clock, animations are off and
 every worker (policy facts) has finished before the picture is taken. Update with `pytest --snapshot-update`.
@@ -36,3 +37,10 @@ def test_review_collapsed_file_and_risk_panel(
 ) -> None:
     app = ReviewHost(demo_analyses["pr/105"], workspace.repo)
     assert snap_compare(app, terminal_size=SIZE, run_before=_settled, press=["G", "r"])
+
+
+def test_review_narrow_with_whole_findings(
+    snap_compare: Any, demo_analyses: dict[str, Analysis], workspace: Workspace
+) -> None:
+    app = ReviewHost(demo_analyses["codex/drop-legacy-payment-columns"], workspace.repo)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_settled, press=["f"])
