@@ -188,3 +188,19 @@ async def test_an_audit_that_cannot_run_says_why(workspace: Workspace) -> None:
         assert "no system named 'nope'" in screen_text(pilot.app)
         assert screen.query_one(DataTable).row_count == 0
 
+
+
+async def test_u_on_the_queue_audits_the_highlighted_changes_repository(workspace: Workspace) -> None:
+    workspace.keep_only("pr/109")
+    async with workspace.app().run_test(size=SIZE) as pilot:
+        await loaded_queue(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, AuditScreen)
+        assert screen.request.repo.resolve() == workspace.repo.resolve()
+        await settle(pilot)
+        assert "GATE FAILED" in screen_text(pilot.app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, QueueScreen)

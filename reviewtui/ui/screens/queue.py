@@ -32,6 +32,7 @@ from textual.worker import get_current_worker
 from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.approvals.clerk import Clerk
 from reviewtui.approvals.verdict import Verdict
+from reviewtui.audit.auditor import AuditRequest
 from reviewtui.clock import age_label
 from reviewtui.errors import ReviewtuiError
 from reviewtui.queue import QueueLoader, QueueRequest
@@ -42,6 +43,7 @@ from reviewtui.text import inert
 from reviewtui.ui.filters import FACETS, QueueFilter
 from reviewtui.ui.messages import ReviewerChanged
 from reviewtui.ui.safe import safe_text
+from reviewtui.ui.screens.audit import AuditScreen
 from reviewtui.ui.screens.review import ReviewScreen
 from reviewtui.ui.session import Session, queue_key
 from reviewtui.ui.themes import Palette, palette
@@ -84,6 +86,7 @@ class QueueScreen(Screen[None]):
         Binding("d", "toggle_details", "Details", show=False, id="queue.details"),
         Binding("r", "reload", "Reload", id="queue.reload"),
         Binding("2", "toggle_awaiting", "Awaiting 2nd approval", id="queue.awaiting_second"),
+        Binding("u", "audit", "Audit", id="queue.audit"),
     ]
     """
     | Key | Action |
@@ -98,6 +101,7 @@ class QueueScreen(Screen[None]):
     | `d` | Show / hide the details panel (provenance, approvals, risk breakdown, findings, files). |
     | `r` | Reload the queue from git. |
     | `2` | Show only changes awaiting a second approval (exactly one counted approval); again to show all. |
+    | `u` | Audit what landed on the base branch of the highlighted change's repository (who approved what). |
     """
 
     AUTO_FOCUS = "#queue-table"
@@ -447,6 +451,12 @@ class QueueScreen(Screen[None]):
         analysis = self._selected()
         if analysis is not None:
             self.app.push_screen(ReviewScreen(analysis, session=self.session, clerk=self.clerk))
+
+    def action_audit(self) -> None:
+        """The audit covers one repository: the highlighted change's, else the one the queue was opened on."""
+        analysis = self._selected()
+        repo = Path(analysis.change.repo) if analysis is not None else self.request.repo
+        self.app.push_screen(AuditScreen(AuditRequest(repo=repo)))
 
     def action_toggle_awaiting(self) -> None:
         self.awaiting_only = not self.awaiting_only
