@@ -471,7 +471,7 @@ class ReviewScreen(Screen[None]):
         out.append("   time ", "dim")
         out.append(clock_label(now.seconds), "green" if now.seconds >= now.seconds_needed else "yellow")
         if now.seconds_needed:
-            out.append(f" of {clock_label(now.seconds_needed, up=True)}", "dim")
+            out.append(f" (policy asks {clock_label(now.seconds_needed, up=True)})", "dim")
         if now.blocking:
             done = len(now.blocking) - len(now.unacknowledged)
             out.append("   blocking findings ", "dim")
