@@ -21,6 +21,8 @@ from typing import Any
 from benchmarks import synthetic
 
 PAGE_DOWNS = 1000
+ALL_ROWS_LIMIT = 120.0
+"""Seconds to wait for the whole queue after the first rows; past it, the rows shown by then are reported."""
 SIZE = (160, 45)
 
 
@@ -41,10 +43,13 @@ async def paint(repo: Path) -> dict[str, Any]:
                 first = time.perf_counter() - start
                 break
             await pilot.pause(0.005)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        total = time.perf_counter() - start
+        while time.perf_counter() - start < ALL_ROWS_LIMIT and not all(w.is_finished for w in app.workers):
+            await pilot.pause(0.05)
+        if all(w.is_finished for w in app.workers):
+            await pilot.pause()
+            total = time.perf_counter() - start
         rows = app.screen.query_one(DataTable).row_count
+        app.exit()
     return {"first_rows_s": first, "all_rows_s": total, "rows": rows, "peak_rss_mb": _peak_mb()}
 
 
@@ -67,14 +72,18 @@ async def diff(repo: Path) -> dict[str, Any]:
             self.push_screen(ReviewScreen(analysis))
 
     app = Host()
+    opened = time.perf_counter()  # app start included: what a reviewer waits for after pressing enter
     async with app.run_test(size=SIZE) as pilot:
-        opened = time.perf_counter()
         while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
             await pilot.pause(0.001)
         first_screen = time.perf_counter() - opened
         view = app.screen.query_one(DiffView)
         view.focus()
         await pilot.pause()
+        start = time.perf_counter()
+        for _ in range(100):
+            await pilot.press("f20")  # bound to nothing: what Pilot itself costs per key
+        pilot_ms = (time.perf_counter() - start) / 100 * 1000
         before = view.scroll_y
         start = time.perf_counter()
         for _ in range(PAGE_DOWNS):
@@ -82,7 +91,8 @@ async def diff(repo: Path) -> dict[str, Any]:
         per_page = (time.perf_counter() - start) / PAGE_DOWNS
         moved = view.scroll_y - before
     return {"load_s": loaded, "first_screen_s": first_screen, "page_down_ms": per_page * 1000,
-            "scrolled_rows": moved, "total_rows": view.total_rows, "peak_rss_mb": _peak_mb()}
+            "pilot_key_ms": pilot_ms, "scrolled_rows": moved, "total_rows": view.total_rows,
+            "peak_rss_mb": _peak_mb()}
 
 
 def _peak_mb() -> float:
@@ -132,7 +142,9 @@ def report(results: dict[str, Any]) -> str:
         if "error" in r:
             rows.append([label, "error: " + r["error"], "", ""])
             continue
-        rows.append([label, f"{r['first_rows_s']:.2f} s to first rows ({r['rows']} rows after {r['all_rows_s']:.1f} s)",
+        done = (f"all {r['rows']} rows after {r['all_rows_s']:.1f} s" if r["all_rows_s"] == r["all_rows_s"]
+                else f"{r['rows']} rows after {ALL_ROWS_LIMIT:.0f} s, still loading")
+        rows.append([label, f"{r['first_rows_s']:.2f} s to first rows ({done})",
                      f"<= 1 s {verdict(r['first_rows_s'], 1.0)}", f"{r['peak_rss_mb']:.0f} MB"])
     for key, label in (("diff_100k_lines", "100k-line diff"), ("diff_5mb_line", "5 MB single-line file")):
         r = results[key]
@@ -141,7 +153,9 @@ def report(results: dict[str, Any]) -> str:
             continue
         rows.append([f"{label}: first screen", f"{r['first_screen_s']:.3f} s (change loaded in {r['load_s']:.1f} s)",
                      f"<= 0.3 s {verdict(r['first_screen_s'], 0.3)}", ""])
-        rows.append([f"{label}: page-down (mean of {PAGE_DOWNS})", f"{r['page_down_ms']:.1f} ms",
+        rows.append([f"{label}: page-down (mean of {PAGE_DOWNS})",
+                     f"{r['page_down_ms']:.1f} ms (Pilot's own cost per key: {r['pilot_key_ms']:.1f} ms; "
+                     f"{r['scrolled_rows']:.0f} of {r['total_rows']} rows scrolled)",
                      f"<= 16 ms {verdict(r['page_down_ms'], 16)}", ""])
         rows.append([f"{label}: peak memory", f"{r['peak_rss_mb']:.0f} MB",
                      f"<= 300 MB {verdict(r['peak_rss_mb'], 300)}", ""])
