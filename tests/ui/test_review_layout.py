@@ -103,7 +103,7 @@ async def test_a_100_column_terminal_keeps_the_header_progress_and_findings(
         assert screen.query_one("#summary", Static).size.height == 3
         progress = screen.query_one("#progress", Static)
         assert progress.size.height >= 2
-        shown = screen_text(app)
+        shown = " ".join(screen_text(app).split())
         assert "Drop legacy v1 gateway columns and tables" in shown
         assert "seen 0/1 hunks" in shown and "blocking findings" in shown and "approvals 0/2" in shown
         assert "a Approve" in shown
@@ -119,3 +119,21 @@ async def test_a_100_column_terminal_keeps_the_header_progress_and_findings(
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert not tree.display
+
+
+async def test_a_truncated_line_shows_its_changed_words(
+    demo_analyses: dict[str, Analysis], workspace: Workspace
+) -> None:
+    app = ReviewHost(demo_analyses["pr/101"], workspace.repo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("n", "s")
+        await pilot.pause()
+        view = screen.query_one(DiffView)
+        assert view.split
+        shown = screen_text(app)
+        # `cluster = aws_ecs_cluster.shop[each.key].id` became `...main...`: half a 120-column screen cuts both
+        # lines before the edit, so each side starts a little before its changed word, marked with `…`.
+        assert "…aws_ecs_cluster.shop[each.key].id" in shown
+        assert "aws_ecs_cluster.main[each.key].id" in shown
+        assert '40●- resource "aws_ecs_cluster" "shop"…' in shown  # a line whose edit shows anyway is not moved

@@ -597,15 +597,35 @@ class DiffView(ScrollView, can_focus=True):
         return Segment("●", Style(color=self.colours.severity[worst.value], bold=True) + base)
 
     def _text(self, row: Row, index: int, room: int, base: Style) -> list[Segment]:
-        """The line's text for this row: the piece `row.part` when wrapping, else truncated with a marker."""
+        """The line's text for this row: the piece `row.part` when wrapping, else truncated with a marker.
+
+        A truncated line whose first changed word (or search match) lies beyond the cut is shown from a little
+        before it, with a `…` marker at both cut ends: otherwise a long removed line and its added twin look the
+        same, and the edit a reviewer must judge is exactly what is hidden (half a side-by-side view is narrow)."""
         assert row.file is not None and row.hunk is not None
         segments = self._line_segments(row.file, row.hunk, index, base)
         strip = Strip(segments)
         if self.wrap:
             return list(strip.crop(row.part * room, (row.part + 1) * room))
-        if strip.cell_length <= room:
+        length = strip.cell_length
+        if length <= room:
             return segments
-        return [*strip.crop(0, max(0, room - 1)), Segment(TRUNCATED, self.colours.marker)]
+        marker = Segment(TRUNCATED, self.colours.marker)
+        focus = self._focus(row.file, row.hunk, index)
+        if focus is None or focus[1] <= room - 1 or room < 8:  # nothing to find, or it shows anyway
+            return [*strip.crop(0, max(0, room - 1)), marker]
+        start = max(1, min(focus[0] - room // 3, length - (room - 1)))
+        if start + room - 1 >= length:
+            return [marker, *strip.crop(start, length)]
+        return [marker, *strip.crop(start, start + room - 2), marker]
+
+    def _focus(self, f: int, h: int, i: int) -> tuple[int, int] | None:
+        """Where the line gets interesting (start and end cell): the first search match, else the first changed
+        word."""
+        text = _display(self.change.files[f].hunks[h].lines[i].text)
+        spans = _find_all(text, self.search_term) if self.search_term else []
+        spans = spans or self._word_spans(f, h, i, text)
+        return (cell_len(text[: spans[0][0]]), cell_len(text[: spans[0][1]])) if spans else None
 
     def _line_segments(self, f: int, h: int, i: int, base: Style) -> list[Segment]:
         """A whole line as inert, highlighted segments with changed words and search matches emphasised."""
