@@ -52,7 +52,7 @@ async def test_every_item_renders_inert(name: str, corpus: Callable[[str], Item]
             assert isinstance(review, ReviewScreen), review
             where = f"{review.change.id!r}"
             assert_inert(screen_text(app), where)
-            for keys in (("f",), ("G",), ("s",), ("g",), ("G",), ("s", "w"), ("g",), ("G",), ("w",)):
+            for keys in (("f", "G"), ("s", "g"), ("w", "G"), ("s", "w")):  # unified, split, wrapped; back
                 await pilot.press(*keys)
                 await pilot.pause()
                 assert_inert(screen_text(app), f"{where} after {keys}")

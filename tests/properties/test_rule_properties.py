@@ -14,7 +14,7 @@ from tests.properties.strategies import changes
 RULES = RuleSet(builtin_rules(), "builtin", ("builtin",))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(changes())
 def test_scanning_arbitrary_text_never_raises_and_findings_point_into_the_change(change: Change) -> None:
     findings = scan(change, RULES, ScanContext())
