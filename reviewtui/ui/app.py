@@ -26,6 +26,7 @@ from textual.theme import Theme
 
 from reviewtui.config import load_config, save_theme, user_config_path
 from reviewtui.errors import ReviewtuiError
+from reviewtui.journal import Journal
 from reviewtui.queue import QueueRequest
 from reviewtui.repository import Repository
 from reviewtui.ui.commands import FileJumps, FilterCommands, ReviewerCommands, ScreenActions
@@ -97,7 +98,7 @@ class ReviewApp(App[None]):
         self.preferences = preferences or Preferences.load(request.user_config, theme)
         self.pair = pair
         self.keys = tuple(keys)
-        self.session = Session()
+        self.session = Session(journal=Journal())
         self.now = now
         for found in self.preferences.themes.themes:
             self.register_theme(found)

@@ -14,12 +14,15 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reviewtui.approvals.clerk import Coverage, principal_for
 from reviewtui.approvals.statement import Acknowledgement
 from reviewtui.approvals.verdict import Facts, Verdict
+from reviewtui.errors import ReviewtuiError
+from reviewtui.journal import Journal, JsonValue
 from reviewtui.model import Change
 from reviewtui.rules.finding import Finding
 from reviewtui.text import inert
@@ -77,6 +80,11 @@ class Stopwatch:
         if self._mark is not None:
             self._advance(self._clock())
             self._mark = None
+
+    def credit(self, seconds: float) -> None:
+        """Time this reviewer already spent on this version of the change in an earlier run of the app (the
+        journal's estimate), so closing the terminal does not send a reviewer back to zero."""
+        self._counted += max(0.0, seconds)
 
     def touch(self) -> None:
         """The reviewer did something: the time since the last mark counts (up to the idle limit)."""
@@ -185,6 +193,17 @@ class CoverageTracker:
             index += 1
         return completed
 
+    def restore(self, digests: Iterable[str]) -> int:
+        """Hunks the journal says this reviewer displayed in an earlier run, matched by content digest (a hunk that
+        changed since is not among them); returns how many were credited."""
+        wanted = set(digests)
+        before = len(self._seen)
+        for index, place in enumerate(self.places):
+            if place.digest in wanted:
+                self._seen.add(index)
+                self._partial.pop(index, None)
+        return len(self._seen) - before
+
     def is_seen(self, index: int) -> bool:
         self._settle(self._clock())
         return index in self._seen
@@ -223,6 +242,8 @@ class ChangeProgress:
     coverage: CoverageTracker
     stopwatch: Stopwatch
     acknowledgements: dict[tuple[str, str | None, int | None], Acknowledgement] = field(default_factory=dict)
+    journaled: set[str] = field(default_factory=set)
+    """Digests of hunks already written to the journal as displayed (each is journaled once per version)."""
 
     def acknowledge(self, finding: Finding, kind: str, reason: str) -> Acknowledgement:
         """Record that this reviewer accepts (`ack`) or dismisses (`waive`) a finding; the reason is required
@@ -306,6 +327,20 @@ def standing(progress: ChangeProgress, facts: Facts | None, findings: Sequence[F
     )
 
 
+def _acknowledgement(data: Mapping[str, Any]) -> Acknowledgement | None:
+    """An acknowledgement as the journal recorded it, or None when the entry lacks what one needs."""
+    rule, path, line, reason = data.get("rule"), data.get("path"), data.get("line"), data.get("reason")
+    if not isinstance(rule, str) or not isinstance(reason, str) or not reason.strip():
+        return None
+    return Acknowledgement(
+        rule,
+        path if isinstance(path, str) else None,
+        line if isinstance(line, int) and not isinstance(line, bool) else None,
+        "waive" if data.get("kind") == "waive" else "ack",
+        inert(reason.strip(), keep_tabs=False),
+    )
+
+
 def clock_label(seconds: float, *, up: bool = False) -> str:
     """`0:07`, `12:30`, `1:02:03`; `up` rounds a requirement up (11.8 s needed is 0:12, not 0:11)."""
     whole = math.ceil(seconds) if up else int(seconds)
@@ -342,6 +377,7 @@ class Session:
         clock: Clock = time.monotonic,
         idle_after: float = IDLE_AFTER,
         dwell: float = DWELL,
+        journal: Journal | None = None,
     ) -> None:
         self.identities: list[Identity] = list(identities)
         self.active_index = 0
@@ -358,6 +394,10 @@ class Session:
         self.verdicts: dict[str, Verdict | str] = {}
         """Queue row key -> the latest verdict, or the reason it could not be computed."""
         self._progress: dict[tuple[str, str], ChangeProgress] = {}
+        self.journal = journal
+        """The action journal every reviewer action is appended to (None: not journaled, as in unit tests)."""
+        self.journal_problem: str | None = None
+        """Why the journal could not be written, once it failed (the review goes on; the reviewer is told once)."""
 
     @property
     def active(self) -> Identity | None:
@@ -382,8 +422,19 @@ class Session:
                 self.principals[key] = principal
         return self.principals.get(key) or identity.comment or identity.key.path.name
 
-    def progress(self, change: str, places: Sequence[HunkPlace], identity: Identity | None = None) -> ChangeProgress:
-        """The progress of `identity` (default: the active reviewer) on `change`, created on first use."""
+    def progress(
+        self,
+        change: str,
+        places: Sequence[HunkPlace],
+        identity: Identity | None = None,
+        *,
+        head: str | None = None,
+    ) -> ChangeProgress:
+        """The progress of `identity` (default: the active reviewer) on `change`, created on first use.
+
+        With a journal and the change's `head`, a new progress starts from what the journal says this reviewer
+        already did on exactly this version in earlier runs: hunks displayed (by content digest), time spent and
+        acknowledgements. That is how the journal feeds a decision's coverage and time."""
         who = identity if identity is not None else self.active
         key = (who.key.public_key if who is not None else NOBODY, change)
         found = self._progress.get(key)
@@ -391,8 +442,56 @@ class Session:
             found = ChangeProgress(
                 CoverageTracker(places, self._now, self.dwell), Stopwatch(self._now, self.idle_after)
             )
+            if who is not None and head:
+                self._resume(found, who, head)
             self._progress[key] = found
         return found
+
+    def _resume(self, progress: ChangeProgress, who: Identity, head: str) -> None:
+        if self.journal is None:
+            return
+        try:
+            earlier = self.journal.activity(who.fingerprint, head)
+        except ReviewtuiError:
+            return  # an unreadable journal resumes nothing; the first failed write tells the reviewer why
+        progress.coverage.restore(earlier.hunks_displayed)
+        progress.journaled.update(earlier.hunks_displayed)
+        progress.stopwatch.credit(earlier.seconds)
+        for ack in earlier.acknowledged:
+            restored = _acknowledgement(ack)
+            if restored is not None:
+                progress.acknowledgements[(restored.rule, restored.path, restored.line)] = restored
+
+    def record(
+        self,
+        action: str,
+        change: Change,
+        fields: Mapping[str, JsonValue] | None = None,
+        *,
+        identity: Identity | None = None,
+    ) -> str | None:
+        """Append one reviewer action to the journal, fsynced before this returns.
+
+        Returns a message the first time the journal cannot be written (so the UI can say so once); the review
+        itself goes on, since a signed decision does not depend on the journal."""
+        if self.journal is None:
+            return None
+        who = identity if identity is not None else self.active
+        try:
+            self.journal.append(
+                action,
+                reviewer=who.fingerprint if who is not None else NOBODY,
+                name=self.name(who),
+                repo=change.repo,
+                change=change.id,
+                head=change.head or "",
+                **(fields or {}),
+            )
+        except ReviewtuiError as exc:
+            first = self.journal_problem is None
+            self.journal_problem = str(exc)
+            return str(exc) if first else None
+        return None
 
     def _now(self) -> float:
         return self.clock()

@@ -17,13 +17,14 @@ from tests.ui.conftest import FakeClock
 class ReviewHost(App[None]):
     """Pushes a ReviewScreen for `analysis`; the session runs on a fake clock so nothing depends on time."""
 
-    def __init__(self, analysis: Analysis, repo: Path | None = None) -> None:
+    def __init__(self, analysis: Analysis, repo: Path | None = None, session: Session | None = None) -> None:
         super().__init__()
         if repo is not None:  # a private copy of the demo: viewed marks are written to its git dir
             analysis = replace(analysis, change=replace(analysis.change, repo=str(repo)))
         self.analysis = analysis
         self.clock = FakeClock()
-        self.session = Session(clock=self.clock)
+        self.session = session if session is not None else Session(clock=self.clock)
+        self.session.clock = self.clock
         self.animation_level = "none"
 
     def on_mount(self) -> None:

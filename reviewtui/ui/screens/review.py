@@ -34,6 +34,7 @@ from reviewtui.approvals.clerk import Clerk, principal_for
 from reviewtui.approvals.verdict import Facts, Review, Verdict, evaluate
 from reviewtui.errors import ReviewtuiError
 from reviewtui.filekind import FileKind, classify_change
+from reviewtui.journal import JsonValue
 from reviewtui.model import Change
 from reviewtui.repository import Repository
 from reviewtui.text import inert
@@ -158,7 +159,7 @@ class ReviewScreen(Screen[None]):
     def progress(self) -> ChangeProgress:
         """The active reviewer's evidence on this change."""
         if self._progress is None:
-            self._progress = self.session.progress(change_key(self.change), self._places)
+            self._progress = self.session.progress(change_key(self.change), self._places, head=self.change.head)
         return self._progress
 
     # -- the clock ---------------------------------------------------------------------------------------------------
@@ -173,6 +174,7 @@ class ReviewScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._leave()
+        self._journal("change-closed", seconds=round(self.progress.stopwatch.seconds, 1))
 
     def _app_focus_changed(self, focused: bool) -> None:
         """The terminal lost focus (another window is in front): that is neither review time nor coverage."""
@@ -202,6 +204,7 @@ class ReviewScreen(Screen[None]):
         if event.scrolled:
             self.progress.stopwatch.touch()
         if self.progress.coverage.show_spans(event.spans):
+            self._journal_displayed()
             self._refresh_progress()
 
     def on_diff_view_moved(self, event: DiffView.Moved) -> None:
@@ -218,7 +221,8 @@ class ReviewScreen(Screen[None]):
         if self._progress is not None:
             self._progress.stopwatch.stop()
             self._progress.coverage.hide()
-        self._progress = self.session.progress(change_key(self.change), self._places)
+        self._progress = self.session.progress(change_key(self.change), self._places, head=self.change.head)
+        self._journal("change-opened")
         if running or (self.is_current and self.app.app_focus):
             self.progress.stopwatch.start()
         view = self.query_one(DiffView)
@@ -384,7 +388,14 @@ class ReviewScreen(Screen[None]):
         def record(reason: str | None) -> None:
             if reason is None:
                 return
-            progress.acknowledge(finding, kind, reason)
+            ack = progress.acknowledge(finding, kind, reason)
+            self._journal(
+                "finding-waived" if kind == "waive" else "finding-acknowledged",
+                rule=ack.rule,
+                path=ack.path,
+                line=ack.line,
+                reason=ack.reason,
+            )
             self.query_one(DiffView).show_acknowledgements(self.progress.acknowledgement)
             self._refresh_progress()
 
@@ -430,6 +441,7 @@ class ReviewScreen(Screen[None]):
             return
         self.verdict = outcome.verdict
         self.session.verdicts[queue_key(self.change)] = outcome.verdict
+        self._journal("decision-signed", decision=outcome.record.decision, counted=outcome.counted)
         self.notify(
             outcome.summary(),
             title="decision stored",
@@ -438,6 +450,28 @@ class ReviewScreen(Screen[None]):
             timeout=8,
         )
         self._refresh_progress()
+
+    # -- the journal -------------------------------------------------------------------------------------------------
+
+    def _journal(self, action: str, **fields: JsonValue) -> None:
+        problem = self.session.record(action, self.change, fields)
+        if problem is not None:
+            self.notify(
+                f"{problem}. Reviewing goes on, but actions are no longer journaled.",
+                title="action journal",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    def _journal_displayed(self) -> None:
+        """Each hunk, once displayed in full, is journaled once (by content digest) with its file."""
+        progress = self.progress
+        paths = {place.digest: place.path for place in self._places}
+        for digest in progress.coverage.digests():
+            if digest not in progress.journaled:
+                progress.journaled.add(digest)
+                self._journal("hunk-displayed", hunk=digest, path=paths.get(digest, ""))
 
     # -- display -----------------------------------------------------------------------------------------------------
 
