@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from reviewtui.approvals.notes import NOTES_REF, sync
+from reviewtui.errors import ReviewtuiError
+from reviewtui.journal import Journal
 from reviewtui.repository import Repository
 from reviewtui.text import inert
 
@@ -22,4 +25,9 @@ def run(args: argparse.Namespace) -> int:
     repo = Repository(args.repo)
     fetched, pushed = sync(repo, args.remote)
     print(f"{NOTES_REF}: fetched {fetched}, pushed {pushed} ({inert(args.remote)})")
+    try:
+        Journal().append("sync", repo=str(repo.root), remote=args.remote, fetched=fetched, pushed=pushed)
+    except ReviewtuiError as exc:
+        # The decisions were exchanged; only the record of having done so is missing, so say it and succeed.
+        print(f"reviewtui: warning: {inert(str(exc))}", file=sys.stderr)
     return 0

@@ -16,6 +16,7 @@ from reviewtui.analysis import Analysis
 from reviewtui.approvals import notes
 from reviewtui.approvals.notes import NOTES_REF
 from reviewtui.approvals.statement import payload_bytes
+from reviewtui.journal import Journal
 from reviewtui.repository import Repository
 from tests.approvals.conftest import Keys
 from tests.approvals.kit import (
@@ -105,6 +106,10 @@ def test_sync_exchanges_decisions_between_clones(tmp_path: Path, keys: Keys) -> 
     merged = cli("sync", "--repo", str(two))
     assert merged.returncode == 0, merged.stderr
     assert cli("sync", "--repo", str(one)).returncode == 0
+    synced = [e for e in Journal().entries() if e.action == "sync"]  # each sync is in the reviewer's journal
+    assert [(e.get("remote"), Path(str(e.get("repo"))).name) for e in synced] == [
+        ("origin", one.name), ("origin", two.name), ("origin", one.name)
+    ]
 
     for clone in (one, two):
         result = verdict(clone, "ai/cart")
