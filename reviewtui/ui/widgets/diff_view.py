@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import ClassVar
 
 from pygments.lexer import Lexer
@@ -51,14 +50,16 @@ from reviewtui.rules.finding import Finding
 from reviewtui.table import clip
 from reviewtui.text import inert
 from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Row, RowKind, wrapped_rows
+from reviewtui.ui.display_line import DisplayLine
 from reviewtui.ui.finding_text import FindingLine, Part, finding_lines
 from reviewtui.viewed import ViewedMarks
 
 _GUTTER = 13  # "12345 12345 " plus the finding mark and the +/- mark
 _SIDE_GUTTER = 8  # "12345" + finding mark + "+/-" + space, per side in split mode
 LEX_LIMIT = 4000
-"""Characters of a line given to Pygments; beyond this a line is shown unhighlighted (minified files)."""
+"""Characters of a line given to Pygments: a longer line (a minified file) is highlighted up to here, plain after."""
 TRUNCATED = "…"
+NO_NEWLINE = "  (no newline at end of file)"
 SEVERITY_COLOURS = {"critical": "#ff5f87", "high": "#ff8700", "medium": "#ffd75f", "low": "#87afff", "info": "#a8a8a8"}
 
 
@@ -219,6 +220,9 @@ class DiffView(ScrollView, can_focus=True):
         self.match_index: int | None = None
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(2048)
         self._lines: LRUCache[tuple[int, int, int], list[Segment]] = LRUCache(1024)
+        """Lexed lines (their first LEX_LIMIT characters), one per line drawn."""
+        self._shown: LRUCache[int, tuple[DiffLine, DisplayLine]] = LRUCache(1024)
+        self._spans: LRUCache[tuple[int, int, int], list[Span]] = LRUCache(1024)
         self._pairs: LRUCache[tuple[int, int], dict[int, int]] = LRUCache(256)
         self._lexers: dict[str, Lexer | None] = {}
         self._finding_text: LRUCache[tuple[Finding, Acknowledgement | None, int], list[FindingLine]] = LRUCache(512)
@@ -427,13 +431,14 @@ class DiffView(ScrollView, can_focus=True):
                     return 1  # the common case, without making the text inert
             elif text.isascii() and text.isprintable():
                 return rows(len(text))
-            return rows(cell_len(_display(text)))
+            return rows(self._display_line(line).cells)
 
         return measure
 
     def _forget(self) -> None:
         self._cache.clear()
         self._lines.clear()
+        self._spans.clear()
         self.refresh()
 
     # -- search ------------------------------------------------------------------------------------------------------
@@ -601,70 +606,103 @@ class DiffView(ScrollView, can_focus=True):
 
         A truncated line whose first changed word (or search match) lies beyond the cut is shown from a little
         before it, with a `…` marker at both cut ends: otherwise a long removed line and its added twin look the
-        same, and the edit a reviewer must judge is exactly what is hidden (half a side-by-side view is narrow)."""
+        same, and the edit a reviewer must judge is exactly what is hidden (half a side-by-side view is narrow).
+        Only the cells this row shows are built: a 10 MB line costs a row's worth of characters per row."""
         assert row.file is not None and row.hunk is not None
-        segments = self._line_segments(row.file, row.hunk, index, base)
-        strip = Strip(segments)
+        f, h = row.file, row.hunk
+        line = self.change.files[f].hunks[h].lines[index]
+        length = self._display_line(line).cells + (cell_len(NO_NEWLINE) if line.no_newline else 0)
         if self.wrap:
-            return list(strip.crop(row.part * room, (row.part + 1) * room))
-        length = strip.cell_length
+            return self._cells(f, h, index, base, row.part * room, (row.part + 1) * room)
         if length <= room:
-            return segments
+            return self._cells(f, h, index, base, 0, length)
         marker = Segment(TRUNCATED, self.colours.marker)
-        focus = self._focus(row.file, row.hunk, index)
+        focus = self._focus(f, h, index)
         if focus is None or focus[1] <= room - 1 or room < 8:  # nothing to find, or it shows anyway
-            return [*strip.crop(0, max(0, room - 1)), marker]
+            return [*self._cells(f, h, index, base, 0, max(0, room - 1)), marker]
         start = max(1, min(focus[0] - room // 3, length - (room - 1)))
         if start + room - 1 >= length:
-            return [marker, *strip.crop(start, length)]
-        return [marker, *strip.crop(start, start + room - 2), marker]
+            return [marker, *self._cells(f, h, index, base, start, length)]
+        return [marker, *self._cells(f, h, index, base, start, start + room - 2), marker]
 
     def _focus(self, f: int, h: int, i: int) -> tuple[int, int] | None:
         """Where the line gets interesting (start and end cell): the first search match, else the first changed
         word."""
-        text = _display(self.change.files[f].hunks[h].lines[i].text)
-        spans = _find_all(text, self.search_term) if self.search_term else []
-        spans = spans or self._word_spans(f, h, i, text)
-        return (cell_len(text[: spans[0][0]]), cell_len(text[: spans[0][1]])) if spans else None
+        shown = self._display_line(self.change.files[f].hunks[h].lines[i])
+        span = _find_first(shown.text, self.search_term) if self.search_term else None
+        if span is None:
+            words = self._word_spans(f, h, i)
+            span = words[0] if words else None
+        return (shown.cell_of(span[0]), shown.cell_of(span[1])) if span else None
 
-    def _line_segments(self, f: int, h: int, i: int, base: Style) -> list[Segment]:
-        """A whole line as inert, highlighted segments with changed words and search matches emphasised."""
-        key = (f, h, i)
-        cached = self._lines.get(key)
-        if cached is not None:
-            return cached
-        file = self.change.files[f]
-        hunk = file.hunks[h]
-        line = hunk.lines[i]
-        text = _display(line.text)
-        segments = self._highlight(file, text, base)
-        emphasis = self.colours.added_word if line.kind is LineKind.ADDED else self.colours.removed_word
-        segments = _emphasise(segments, self._word_spans(f, h, i, text), emphasis)
+    def _display_line(self, line: DiffLine) -> DisplayLine:
+        """The line's display text and cell geometry, made once per line drawn or measured (not once per row)."""
+        cached = self._shown.get(id(line))
+        if cached is not None and cached[0] is line:
+            return cached[1]
+        shown = DisplayLine(line.text)
+        self._shown[id(line)] = (line, shown)
+        return shown
+
+    def _cells(self, f: int, h: int, i: int, base: Style, start: int, end: int) -> list[Segment]:
+        """Cells `start`..`end` of a line (and of its "no newline" note), highlighted, with changed words and
+        search matches emphasised; built from the characters those cells cover and nothing else."""
+        line = self.change.files[f].hunks[h].lines[i]
+        shown = self._display_line(line)
+        out: list[Segment] = []
+        if start < shown.cells and end > start:
+            stop = min(end, shown.cells)
+            first, last, before = shown.span(start, stop)
+            segments = self._chars(f, h, i, shown, base, first, last)
+            out += Strip(segments).crop(start - before, stop - before)
+        if line.no_newline and end > shown.cells:
+            note = Segment(NO_NEWLINE, self.colours.note + base)
+            out += Strip([note]).crop(max(0, start - shown.cells), end - shown.cells)
+        return out
+
+    def _chars(self, f: int, h: int, i: int, shown: DisplayLine, base: Style, first: int, last: int) -> list[Segment]:
+        """Characters `first`..`last` of the display text as segments: Pygments styles over the first LEX_LIMIT
+        characters (lexed once per line), plain beyond, then word and search emphasis inside the window."""
+        lexed = self._lines.get((f, h, i))
+        if lexed is None:
+            lexed = self._highlight(self.change.files[f], shown.text[:LEX_LIMIT], base)
+            self._lines[(f, h, i)] = lexed
+        segments = _slice(lexed, first, min(last, LEX_LIMIT))
+        if last > LEX_LIMIT:
+            segments.append(Segment(shown.text[max(first, LEX_LIMIT) : last], base))
+        kind = self.change.files[f].hunks[h].lines[i].kind
+        emphasis = self.colours.added_word if kind is LineKind.ADDED else self.colours.removed_word
+        segments = _emphasise(segments, _within(self._word_spans(f, h, i), first, last), emphasis)
         if self.search_term:
-            segments = _emphasise(segments, _find_all(text, self.search_term), self.colours.match)
-        if line.no_newline:
-            segments.append(Segment("  (no newline at end of file)", self.colours.note + base))
-        self._lines[key] = segments
+            segments = _emphasise(segments, _find_within(shown.text, self.search_term, first, last), self.colours.match)
         return segments
 
-    def _word_spans(self, f: int, h: int, i: int, text: str) -> list[Span]:
+    def _word_spans(self, f: int, h: int, i: int) -> list[Span]:
+        """The changed words of a paired line (display characters), computed once per line, not per row."""
+        cached = self._spans.get((f, h, i))
+        if cached is not None:
+            return cached
         pairs = self._pairs.get((f, h))
         lines = self.change.files[f].hunks[h].lines
         if pairs is None:
             pairs = pair_lines(lines)
             self._pairs[(f, h)] = pairs
         partner = pairs.get(i)
-        if partner is None:
-            return []
-        other = _display(lines[partner].text)
-        if lines[i].kind is LineKind.REMOVED:
-            return changed_spans(text, other)[0]
-        return changed_spans(other, text)[1]
+        spans: list[Span] = []
+        if partner is not None:
+            text = self._display_line(lines[i]).text
+            other = self._display_line(lines[partner]).text
+            if lines[i].kind is LineKind.REMOVED:
+                spans = changed_spans(text, other)[0]
+            else:
+                spans = changed_spans(other, text)[1]
+        self._spans[(f, h, i)] = spans
+        return spans
 
     def _highlight(self, file: FileChange, text: str, base: Style) -> list[Segment]:
         lexer = self._lexer(file.language)
         if lexer is None or len(text) > LEX_LIMIT:
-            return [Segment(text, base)]
+            return [Segment(text, base)] if text else []
         segments = []
         for token, value in lexer.get_tokens(text):
             value = value.rstrip("\n") if value.endswith("\n") else value
@@ -792,15 +830,11 @@ class DiffView(ScrollView, can_focus=True):
             for i in {row.line, row.right} - {None}:
                 assert i is not None
                 line = self.change.files[row.file].hunks[row.hunk].lines[i]
-                if (row.file, row.hunk, i) not in seen and cell_len(_display(line.text)) > room:
+                if (row.file, row.hunk, i) not in seen and self._display_line(line).cells > room:
                     seen.add((row.file, row.hunk, i))
                     number = line.new_no if line.new_no is not None else line.old_no
                     out.append((f"{self.change.files[row.file].path}:{number}", line))
         return out
-
-
-def _display(text: str) -> str:
-    return inert(text.expandtabs(4))
 
 
 def _mark(line: DiffLine) -> str:
@@ -820,20 +854,66 @@ def _find_all(text: str, term: str) -> list[Span]:
     return spans
 
 
+def _find_first(text: str, term: str) -> Span | None:
+    """The first match of `term` in the line (one pass in C, no list of every match of a one-letter term)."""
+    needle = inert(term).casefold()
+    haystack = text.casefold()
+    if not needle or len(haystack) != len(text):
+        return None
+    start = haystack.find(needle)
+    return (start, start + len(needle)) if start >= 0 else None
+
+
+def _find_within(text: str, term: str, first: int, last: int) -> list[Span]:
+    """Matches of `term` touching characters `first`..`last`, relative to `first` and clipped to the window."""
+    reach = max(0, len(inert(term)) - 1)
+    origin = max(0, first - reach)
+    spans = [(s + origin, e + origin) for s, e in _find_all(text[origin : last + reach], term)]
+    return _within(spans, first, last)
+
+
+def _within(spans: list[Span], first: int, last: int) -> list[Span]:
+    """The parts of `spans` inside characters `first`..`last`, relative to `first`."""
+    return [(max(s, first) - first, min(e, last) - first) for s, e in spans if s < last and e > first]
+
+
+def _slice(segments: list[Segment], first: int, last: int) -> list[Segment]:
+    """Characters `first`..`last` of the text the segments spell out."""
+    out: list[Segment] = []
+    offset = 0
+    for segment in segments:
+        end = offset + len(segment.text)
+        if end > first and offset < last:
+            out.append(Segment(segment.text[max(0, first - offset) : last - offset], segment.style))
+        if end >= last:
+            break
+        offset = end
+    return out
+
+
 def _emphasise(segments: list[Segment], spans: list[Span], style: Style) -> list[Segment]:
-    """Add `style` over characters `spans` of the text the segments spell out, splitting segments at the edges."""
+    """Add `style` over characters `spans` (sorted, disjoint) of the text the segments spell out, splitting segments
+    at the edges; one walk over both, so a row full of matches of a one-letter search stays linear."""
     if not spans:
         return segments
     out: list[Segment] = []
     offset = 0
+    k = 0
     for segment in segments:
         text, seg_style = segment.text, segment.style
         end = offset + len(text)
-        cuts = sorted({0, len(text)} | {p - offset for s in spans for p in s if offset < p < end})
-        for a, b in pairwise(cuts):
-            inside = any(s <= offset + a and offset + b <= e for s, e in spans)
-            piece_style = (seg_style or Style()) + style if inside else seg_style
-            out.append(Segment(text[a:b], piece_style))
+        at = offset
+        while at < end:
+            while k < len(spans) and spans[k][1] <= at:
+                k += 1
+            if k < len(spans) and spans[k][0] <= at:
+                stop = min(end, spans[k][1])
+                piece_style = (seg_style or Style()) + style
+            else:
+                stop = min(end, spans[k][0]) if k < len(spans) else end
+                piece_style = seg_style
+            out.append(Segment(text[at - offset : stop - offset], piece_style))
+            at = stop
         offset = end
     return out
 
