@@ -236,6 +236,8 @@ class DiffView(ScrollView, can_focus=True):
         self._pointer: int | None = None
         """The row the reviewer last jumped to (`n`, `]`, a file, a match): near the end of a diff the view cannot
         scroll it to the top, and it is still the file or hunk that keys like `v` act on while it is on screen."""
+        self._measured_width = 0
+        """The content width the current layout measured wrapped lines and findings at."""
         self.rendered_rows = 0
         """Rows rendered so far (not served from the cache): what a frame cost."""
 
@@ -245,6 +247,16 @@ class DiffView(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
         self._report(scrolled=False)
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scrollbar takes columns from the rows: wrapped lines and findings were measured without it (or with
+        it), so lay them out again, or the last pieces of a long wrapped line would never be shown."""
+        if self.is_mounted and (self.wrap or self.findings):
+            self.call_after_refresh(self._fit_width)
+
+    def _fit_width(self) -> None:
+        if self.scrollable_content_region.width != self._measured_width:
+            self._relayout()
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
@@ -365,6 +377,7 @@ class DiffView(ScrollView, can_focus=True):
         the selected finding in place."""
         anchor = self._anchor()
         selected = self.layout_map.row(self._selected).finding if self._selected is not None else None
+        self._measured_width = self.scrollable_content_region.width
         self.layout_map = DiffLayout(
             self.change,
             self.findings,
@@ -908,7 +921,7 @@ def _emphasise(segments: list[Segment], spans: list[Span], style: Style) -> list
                 k += 1
             if k < len(spans) and spans[k][0] <= at:
                 stop = min(end, spans[k][1])
-                piece_style = (seg_style or Style()) + style
+                piece_style: Style | None = (seg_style or Style()) + style
             else:
                 stop = min(end, spans[k][0]) if k < len(spans) else end
                 piece_style = seg_style

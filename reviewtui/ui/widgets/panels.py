@@ -125,6 +125,11 @@ def provenance_text(change: Change) -> Text:
     return out
 
 
+PANEL_LIMIT = 10_000
+"""Characters of one long line the panel shows: Rich wraps the panel's text eagerly, so a 10 MB line would block
+the UI for seconds; the view's wrap mode (`w`) shows every character, a row at a time."""
+
+
 def long_lines_text(lines: list[tuple[str, DiffLine]]) -> Text:
     out = Text()
     if not lines:
@@ -132,7 +137,10 @@ def long_lines_text(lines: list[tuple[str, DiffLine]]) -> Text:
         return out
     for where, line in lines:
         out.append(_plain(where) + f"  ({len(line.text)} characters)\n", "bold")
-        out.append(inert(line.text.expandtabs(4)) + "\n\n")
+        out.append(inert(line.text[:PANEL_LIMIT].expandtabs(4)) + "\n")
+        if len(line.text) > PANEL_LIMIT:
+            out.append(f"… the first {PANEL_LIMIT} characters; press w to wrap the whole line in the diff\n", "dim")
+        out.append("\n")
     return out
 
 
