@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewtui.config import REPO_CONFIG, Config, load_config, load_workspace_file
-from reviewtui.errors import ReviewtuiError, UnrelatedHistoryError
+from reviewtui.errors import GitError, ReviewtuiError, UnrelatedHistoryError
 from reviewtui.model import Change
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
@@ -123,11 +123,11 @@ class QueueLoader:
             return
         if request.patches is not None:
             if repo.root == self._primary:
-                yield from load_patch_folder(request.patches, detector, str(repo.root))
+                yield from load_patch_folder(request.patches, detector, str(repo.root), self.report.warnings)
             return
         yield from self._ref_changes(repo, config, detector)
         for folder in config.queue.patches:
-            yield from load_patch_folder(repo.root / folder, detector, str(repo.root))
+            yield from load_patch_folder(repo.root / folder, detector, str(repo.root), self.report.warnings)
 
     def _ref_changes(self, repo: Repository, config: Config, detector: ProvenanceDetector) -> Iterator[Change]:
         base = resolve_base(repo, config.queue.base)
@@ -143,6 +143,9 @@ class QueueLoader:
                 change = load_ref_change(repo, candidate, base, detector)
             except UnrelatedHistoryError as exc:
                 self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
+                continue
+            except GitError as exc:  # a missing or corrupt object: only this change is unreadable, not the queue
+                self.report.warnings.append(f"skipped {candidate.id}: {exc}")
                 continue
             if change is Landed.ANCESTOR:
                 self.report.skipped_merged += 1

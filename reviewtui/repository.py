@@ -135,6 +135,10 @@ class Repository:
         )
         return bool(status == 0)
 
+    def is_shallow(self) -> bool:
+        """A clone made with --depth: its history stops at the shallow boundary, so missing ancestry is expected."""
+        return self.run("rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
+
     def current_branch(self) -> str | None:
         out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return out.decode("utf-8", "surrogateescape").strip() or None

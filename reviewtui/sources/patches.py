@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from reviewtui.diff import decode_notes, parse_patch_text
-from reviewtui.errors import PatchError
+from reviewtui.errors import PatchError, ReviewtuiError
 from reviewtui.model import Change, Commit, Person, SourceKind, Trailer
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import run_git
@@ -36,10 +36,25 @@ def patch_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PATCH_SUFFIXES)
 
 
-def load_patch_folder(folder: Path, detector: ProvenanceDetector, repo: str) -> list[Change]:
+def load_patch_folder(
+    folder: Path, detector: ProvenanceDetector, repo: str, warnings: list[str] | None = None
+) -> list[Change]:
+    """Every change of every patch file. With `warnings`, a file that cannot be read is named there and the others
+    still load (one bad attachment must not hide the rest of a folder); only when no file loads at all is the first
+    problem an error, so a folder of nothing but broken patches still fails with one clear line."""
     changes: list[Change] = []
+    problems: list[ReviewtuiError] = []
     for path in patch_files(folder):
-        changes += load_patch_file(path, detector, repo)
+        try:
+            changes += load_patch_file(path, detector, repo)
+        except ReviewtuiError as exc:
+            if warnings is None:
+                raise
+            problems.append(exc)
+    if problems and not changes:
+        raise problems[0]
+    if warnings is not None:
+        warnings += [f"skipped {exc}" for exc in problems]
     return changes
 
 

@@ -99,7 +99,7 @@ def load_ref_change(
     """The change `candidate` proposes, or how it has already landed in the base."""
     merge_base = repo.merge_base(base.sha, candidate.sha)
     if merge_base is None:
-        raise UnrelatedHistoryError(f"{candidate.ref} shares no history with {base.ref}")
+        raise UnrelatedHistoryError(_no_history(repo, candidate, base))
     if merge_base == candidate.sha:
         return Landed.ANCESTOR
     raw = repo.run("diff", *DIFF_OPTIONS, merge_base, candidate.sha, "--")
@@ -128,6 +128,16 @@ def load_ref_change(
         updated=max((c.committed for c in commits), default=None),
         notes=decode_notes(files),
     )
+
+
+def _no_history(repo: Repository, candidate: Candidate, base: Base) -> str:
+    """In a shallow clone "no common history" usually means the common history was not fetched: say so."""
+    if repo.is_shallow():
+        return (
+            f"{candidate.ref} and {base.ref} meet no common commit in this shallow clone (history was cut at the "
+            "clone's depth); `git fetch --unshallow` fetches the rest"
+        )
+    return f"{candidate.ref} shares no history with {base.ref}"
 
 
 def _content_in(repo: Repository, base: str, files: Sequence[FileChange]) -> bool:

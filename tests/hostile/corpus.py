@@ -308,7 +308,7 @@ def broken_object(root: Path) -> Item:
     _branch(repo, "ai/broken", {"broken.py": "y = 2\n"})
     blob = _git(repo.path, "rev-parse", "ai/broken:broken.py")
     (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
-    return Item(repo.path, queue_exit=2, message=f"unable to read {blob}")
+    return Item(repo.path, changes={"ai/ok"}, expect=("ai/broken", f"unable to read {blob}"))
 
 
 def build(name: str, root: Path) -> Item:

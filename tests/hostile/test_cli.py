@@ -157,11 +157,6 @@ def test_a_malformed_patch_file_is_one_clear_line(name: str, tmp_path: Path) -> 
     assert_one_line(done, name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources/patches.py + queue.py: one unreadable patch file aborts the whole queue (exit 2) instead of "
-    "being reported as a warning while the other patches load",
-)
 def test_one_malformed_patch_does_not_hide_the_others(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
     folder = tmp_path / "patches"
@@ -175,11 +170,6 @@ def test_one_malformed_patch_does_not_hide_the_others(tmp_path: Path) -> None:
     assert "wrong-counts.patch" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources/refs.py: in a shallow clone a branch whose history was cut is reported as 'shares no history "
-    "with main' instead of naming the shallow clone (git fetch --unshallow)",
-)
 def test_a_shallow_clone_says_so(corpus: Callable[[str], Item]) -> None:
     item = corpus("shallow-clone")
     done = reviewtui("queue", *item.selection())
@@ -187,11 +177,6 @@ def test_a_shallow_clone_says_so(corpus: Callable[[str], Item]) -> None:
     assert "shallow" in err.replace(str(item.repo), "<repo>"), err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queue.py: a change whose objects git cannot read aborts the whole queue (exit 2) instead of being "
-    "skipped with a warning naming it while the other changes load",
-)
 def test_a_broken_object_skips_only_its_change(corpus: Callable[[str], Item]) -> None:
     done = reviewtui("queue", "--json", *corpus("broken-object").selection())
     out, err = assert_clean(done)
