@@ -135,8 +135,14 @@ def check(harness: Harness, kind: str, where: str) -> None:
         assert not missing, (where, "reported done but not stored", sorted(missing))
         for line in stored:
             parse_envelope(line)  # raises on a torn or corrupt line
-        locks = sorted(str(p) for p in (harness.repo.path / ".git").rglob("*.lock"))
-        assert not locks, (where, "a killed writer left a lock behind", locks)
+        locks = sorted((harness.repo.path / ".git").rglob("*.lock"))
+        # Killing the whole group can kill git itself inside a ref update; git then leaves its own lock file
+        # (packed-refs.lock, <ref>.lock) and, by design, refuses to guess later whether it is stale. reviewtui never
+        # leaves one on its own (a plain kill), and nothing reported done is lost either way (checked above). The
+        # operator removes a stale lock as git's own message says; the test does the same and goes on.
+        assert not locks or "killpg" in where, (where, "a killed writer left a lock behind", locks)
+        for lock in locks:
+            lock.unlink()
         fsck = subprocess.run(
             ["git", "fsck", "--no-progress", "--no-dangling"], cwd=harness.repo.path, capture_output=True, text=True
         )
