@@ -122,6 +122,18 @@ class Repository:
                 refs.append(Ref(name, sha))
         return refs
 
+    def ref_target(self, name: str) -> str | None:
+        """The object a full ref name points at, or None, through the persistent `cat-file --batch-check` (no new
+        process): asked once per change by readers such as the approvals lookup, so it must cost microseconds."""
+        if not name.startswith("refs/") or any(c in name for c in "\n\0 ") or ":" in name:
+            return self.resolve(name)
+        with self._batch_lock:
+            try:
+                sha, _, _ = self._repo.git.get_object_header(name)
+            except ValueError:
+                return None
+        return sha.decode() if isinstance(sha, bytes) else str(sha)
+
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False)
         return out.decode().strip() or None

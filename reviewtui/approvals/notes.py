@@ -36,11 +36,26 @@ def read_lines(repo: Repository, commit: str) -> list[str]:
 
 
 def annotated(repo: Repository) -> frozenset[str]:
-    """Every commit that has a note, in one call, so readers ask `notes show` only where there is something."""
-    if repo.resolve(NOTES_REF) is None:
+    """Every commit that has a note, so readers ask `notes show` only where there is something.
+
+    Asked once per change of a queue: the ref is read through the persistent cat-file process and the list is
+    kept per notes commit, so a queue of thousands costs one `notes list`, yet a decision recorded meanwhile (a new
+    notes commit) is seen at once."""
+    tip = repo.ref_target(NOTES_REF)
+    if tip is None:
         return frozenset()
+    key = str(repo.git_dir)
+    known = _ANNOTATED.get(key)
+    if known is not None and known[0] == tip:
+        return known[1]
     out = repo.run("notes", f"--ref={NOTES_REF}", "list", check=False)
-    return frozenset(line.split()[1] for line in out.decode().splitlines() if len(line.split()) == 2)
+    present = frozenset(line.split()[1] for line in out.decode().splitlines() if len(line.split()) == 2)
+    _ANNOTATED[key] = (tip, present)
+    return present
+
+
+_ANNOTATED: dict[str, tuple[str, frozenset[str]]] = {}
+"""Per git dir: the notes commit last listed and the commits it annotates."""
 
 
 def append_line(repo: Repository, commit: str, line: str, *, attempts: int = 50) -> None:
