@@ -7,7 +7,8 @@ cannot contain NUL, and diff text cannot predict the nonce, so no content can fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from reviewtui.diff import parse_git_diff
@@ -24,6 +25,21 @@ def read_commits(repo: Repository, *revs: str) -> tuple[Commit, ...]:
     marker = new_marker()
     out = repo.run("log", "--reverse", "--topo-order", format_option(marker, _FIELDS), "--end-of-options", *revs, "--")
     return tuple(_parse_commit(record)[0] for record in records([out], marker))
+
+
+def read_unmerged(repo: Repository, heads: Sequence[str], base: str) -> dict[str, Commit]:
+    """Every commit reachable from any of `heads` but not from `base`, by sha, in one `git log` for the whole queue
+    (the heads go through stdin, so thousands of refs fit). Callers walk parents to find each head's commits and
+    merge-base instead of asking git per ref."""
+    if not heads:
+        return {}
+    marker = new_marker()
+    with tempfile.TemporaryFile() as stdin:
+        stdin.write("".join(f"{sha}\n" for sha in heads).encode() + f"^{base}\n".encode())
+        stdin.seek(0)
+        out = repo.run("log", "--topo-order", format_option(marker, _FIELDS), "--stdin", "--", stdin=stdin)
+    commits = (_parse_commit(record)[0] for record in records([out], marker))
+    return {commit.sha: commit for commit in commits}
 
 
 def iter_commit_diffs(repo: Repository, rev_range: str) -> Iterator[tuple[Commit, tuple[FileChange, ...]]]:

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewtui.commitlog import read_unmerged
 from reviewtui.config import REPO_CONFIG, Config, load_config, load_workspace_file
 from reviewtui.errors import GitError, ReviewtuiError, UnrelatedHistoryError
-from reviewtui.model import Change
+from reviewtui.model import Change, Commit
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
 from reviewtui.sources.commits import iter_commit_changes
@@ -138,9 +139,13 @@ class QueueLoader:
             remote_branches=config.queue.remote_branches,
             base=base,
         )
+        try:
+            unmerged: dict[str, Commit] | None = read_unmerged(repo, [c.sha for c in candidates], base.sha)
+        except GitError:  # an unreadable commit somewhere: ask git ref by ref, so only that change is skipped
+            unmerged = None
         for candidate in candidates:
             try:
-                change = load_ref_change(repo, candidate, base, detector)
+                change = load_ref_change(repo, candidate, base, detector, unmerged)
             except UnrelatedHistoryError as exc:
                 self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
                 continue

@@ -82,9 +82,11 @@ class Repository:
 
     # -- running git ---------------------------------------------------------------------------------------------
 
-    def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> bytes:
+    def run(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None, stdin: BinaryIO | None = None
+    ) -> bytes:
         """Run `git ARGS` and return its stdout bytes; a failure becomes a GitError with git's own message."""
-        return run_git(self._repo.git, args, check=check, where=str(self.root), env=env)
+        return run_git(self._repo.git, args, check=check, where=str(self.root), env=env, stdin=stdin)
 
     def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """Yield git's stdout in chunks, for outputs too large to hold twice (`git log -p` over years)."""

@@ -9,6 +9,8 @@ import pytest
 from reviewtui.errors import GitError, PatchError, ReviewtuiError
 from reviewtui.model import Change, FileStatus, SourceKind
 from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.repository import Repository
+from reviewtui.sources.refs import Landed
 from tests.gitrepo import GitRepo
 
 COPILOT = ("Copilot", "198982749+Copilot@users.noreply.github.com")
@@ -348,3 +350,54 @@ def test_a_single_patch_file_can_be_given(repo: GitRepo, tmp_path: Path) -> None
     single.write_text("--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-old\n+new\n")
     changes, _ = load(repo.path, patches=single)
     assert list(changes) == ["patch:one.txt"]
+
+
+def test_the_batched_history_gives_what_git_gives_ref_by_ref(repo: GitRepo) -> None:
+    """`read_unmerged` (one `git log` for the whole queue) must yield the same merge-base and commits as asking git
+    per ref: a straight branch, a stacked one, one with a merge inside (git answers), a landed one, main moved on."""
+    from reviewtui.commitlog import read_unmerged
+    from reviewtui.provenance import ProvenanceDetector
+    from reviewtui.sources.refs import find_candidates, load_ref_change, resolve_base
+
+    make_change(repo, "ai/one", "one.py", "x = 1\n")
+    repo.checkout("ai/two", new=True, start="ai/one")
+    repo.write("two.py", "y = 2\n")
+    repo.commit("Two on top of one")
+    repo.write("two.py", "y = 3\n")
+    repo.commit("Two again")
+    repo.checkout("ai/merged", new=True, start="main")
+    repo.write("m.py", "m = 1\n")
+    repo.commit("Side")
+    repo.git("merge", "-q", "--no-ff", "--no-edit", "ai/one")
+    repo.checkout("main")
+    landed = repo.head()
+    repo.update_ref("refs/heads/ai/landed", landed)
+    repo.write("main.txt", "moved\n")
+    repo.commit("Main moves on")
+
+    git = Repository(repo.path)
+    base = resolve_base(git, None)
+    candidates = find_candidates(git, pull_refs=True, branch_globs=["ai/*"], remote_branches=True, base=base)
+    unmerged = read_unmerged(git, [c.sha for c in candidates], base.sha)
+    detector = ProvenanceDetector(())
+    assert len(candidates) == 4
+    for candidate in candidates:
+        batched = load_ref_change(git, candidate, base, detector, unmerged)
+        alone = load_ref_change(git, candidate, base, detector)
+        assert batched == alone, candidate.id
+    landed_candidate = next(c for c in candidates if c.id == "ai/landed")
+    assert load_ref_change(git, landed_candidate, base, detector, unmerged) is Landed.ANCESTOR
+
+
+def test_a_patch_folder_with_one_broken_file_loads_the_rest(repo: GitRepo, tmp_path: Path) -> None:
+    folder = tmp_path / "patches"
+    folder.mkdir()
+    (folder / "a-good.diff").write_text("--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n")
+    (folder / "b-bad.diff").write_text("--- a/x.py\n+++ b/x.py\n@@ -1,5 +1,9 @@\n-a = 1\n+a = 2\n")
+    changes, loader = load(repo.path, patches=folder)
+    assert list(changes) == ["patch:a-good.diff"]
+    [warning] = loader.report.warnings
+    assert "b-bad.diff" in warning
+    (folder / "a-good.diff").unlink()
+    with pytest.raises(PatchError, match=r"b-bad\.diff"):
+        load(repo.path, patches=folder)

@@ -8,14 +8,14 @@ is listed once, under the most specific name, with the others kept as aliases.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
 from reviewtui.commitlog import read_commits
 from reviewtui.diff import decode_notes, parse_git_diff
 from reviewtui.errors import ReviewtuiError, UnrelatedHistoryError
-from reviewtui.model import Change, FileChange, SourceKind
+from reviewtui.model import Change, Commit, FileChange, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import DIFF_OPTIONS, Ref, Repository
 
@@ -94,19 +94,34 @@ class Landed(Enum):
 
 
 def load_ref_change(
-    repo: Repository, candidate: Candidate, base: Base, detector: ProvenanceDetector
+    repo: Repository,
+    candidate: Candidate,
+    base: Base,
+    detector: ProvenanceDetector,
+    unmerged: Mapping[str, Commit] | None = None,
 ) -> Change | Landed:
-    """The change `candidate` proposes, or how it has already landed in the base."""
-    merge_base = repo.merge_base(base.sha, candidate.sha)
-    if merge_base is None:
-        raise UnrelatedHistoryError(_no_history(repo, candidate, base))
-    if merge_base == candidate.sha:
-        return Landed.ANCESTOR
+    """The change `candidate` proposes, or how it has already landed in the base.
+
+    `unmerged` (from `commitlog.read_unmerged`, one `git log` for the whole queue) answers the merge-base and the
+    commits without a git call when the change is a straight line of commits off the base; anything else (merges,
+    a root commit, a shallow boundary) asks git as before."""
+    known = _linear(candidate.sha, unmerged) if unmerged is not None else None
+    commits: tuple[Commit, ...] | None = None
+    if known is not None:
+        merge_base, commits = known
+    else:
+        found = repo.merge_base(base.sha, candidate.sha)
+        if found is None:
+            raise UnrelatedHistoryError(_no_history(repo, candidate, base))
+        if found == candidate.sha:
+            return Landed.ANCESTOR
+        merge_base = found
     raw = repo.run("diff", *DIFF_OPTIONS, merge_base, candidate.sha, "--")
     files = parse_git_diff(raw, context=f"{repo.root}: {candidate.ref}")
     if merge_base != base.sha and _content_in(repo, base.sha, files):
         return Landed.CONTENT
-    commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
+    if commits is None:
+        commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
     first = commits[0] if commits else None
     branch = candidate.branch or next((_short_branch(a) for a in candidate.aliases if _short_branch(a)), None)
     return Change(
@@ -128,6 +143,22 @@ def load_ref_change(
         updated=max((c.committed for c in commits), default=None),
         notes=decode_notes(files),
     )
+
+
+def _linear(head: str, unmerged: Mapping[str, Commit]) -> tuple[str, tuple[Commit, ...]] | None:
+    """(merge-base, commits oldest first) when `head` is a chain of single-parent commits leaving the base's history
+    at one commit, which is then the merge-base (every common ancestor lies behind it), and the chain is exactly
+    `merge-base..head` in git's order; None when git must answer (a merge inside, or a root or shallow commit)."""
+    chain: list[Commit] = []
+    sha = head
+    while (commit := unmerged.get(sha)) is not None:
+        if len(commit.parents) != 1:
+            return None
+        chain.append(commit)
+        sha = commit.parents[0]
+    if not chain:
+        return None  # the head is in the base's history: git confirms (Landed.ANCESTOR)
+    return sha, tuple(reversed(chain))
 
 
 def _no_history(repo: Repository, candidate: Candidate, base: Base) -> str:
