@@ -7,14 +7,15 @@ the same findings in the same order, which approvals and audits depend on.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 
-from reviewtui.model import Change, FileChange
+from reviewtui.model import Change, DiffLine, FileChange
 from reviewtui.rules.checks import CheckInput, get_check
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Finding, Hit
-from reviewtui.rules.rule import Rule, Scope
+from reviewtui.rules.rule import LONG_LINE, Rule, Scope
 from reviewtui.rules.ruleset import RuleSet
 from reviewtui.rules.walk import SCOPE_KINDS, every_line, file_hit
 from reviewtui.systems import glob_match
@@ -26,10 +27,13 @@ def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding
     findings: list[Finding] = []
     regex_rules = [r for r in ruleset.rules if r.check is None and r.scope in _LINE_SCOPES]
     regex_ids = {r.id for r in regex_rules}
+    trimmed: dict[int, FileChange] = {}
     for rule in ruleset.rules:
         if rule.id in regex_ids:
             continue
         files = [f for f in change.files if applies(rule, f, context)]
+        if rule.skip_long_lines:
+            files = [_without_long_lines(f, trimmed) for f in files]
         if not files and (rule.scope is not Scope.CHANGE or rule.tier1_only or rule.paths or rule.languages):
             continue
         findings += (_finding(rule, change, hit) for hit in _hits(rule, change, files, context))
@@ -71,13 +75,14 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
     """Every regex rule that applies to the file, over its lines in one pass. (A combined alternation of all
     patterns as a prefilter was measured slower than the rules themselves with Python's `re`: 120 µs per line.)
     A rule's `keywords` are a cheaper guard: one case-folded copy of the line, then a substring test per keyword."""
-    plan = [(rule, SCOPE_KINDS[rule.scope], rule.keywords, rule.pattern) for rule in rules]
+    plan = [(rule, SCOPE_KINDS[rule.scope], rule.keywords, rule.pattern, rule.skip_long_lines) for rule in rules]
     for located in every_line([file]):
         text = located.line.text
         kind = located.line.kind
+        long = len(text) > LONG_LINE
         folded: str | None = None
-        for rule, kinds, keywords, pattern in plan:
-            if kind not in kinds:
+        for rule, kinds, keywords, pattern, skip_long in plan:
+            if kind not in kinds or (long and skip_long):
                 continue
             if keywords:
                 if folded is None:
@@ -91,6 +96,26 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
                 # the finding should underline.
                 group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
                 yield rule, located.hit(span=match.span(group))
+
+
+def _without_long_lines(file: FileChange, trimmed: dict[int, FileChange]) -> FileChange:
+    """The file as a rule that skips long lines sees it: those lines blanked, every other line and number kept.
+    Memoised per scan (`trimmed`, by identity) because every code rule asks for the same files."""
+    key = id(file)
+    if key not in trimmed:
+        if any(len(line.text) > LONG_LINE for hunk in file.hunks for line in hunk.lines):
+            hunks = tuple(
+                dataclasses.replace(hunk, lines=tuple(_blank_if_long(line) for line in hunk.lines))
+                for hunk in file.hunks
+            )
+            trimmed[key] = dataclasses.replace(file, hunks=hunks)
+        else:
+            trimmed[key] = file
+    return trimmed[key]
+
+
+def _blank_if_long(line: DiffLine) -> DiffLine:
+    return dataclasses.replace(line, text="") if len(line.text) > LONG_LINE else line
 
 
 def _file_events(rule: Rule, files: Sequence[FileChange]) -> Iterable[Hit]:

@@ -23,7 +23,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _REQUIRED = ("id", "title", "severity", "message", "scope")
 _STRINGS = ("id", "title", "severity", "message", "scope", "rationale", "docs", "fix", "pattern", "check")
 _LISTS = ("paths", "exclude", "languages", "events", "keywords")
-_KEYS = frozenset((*_STRINGS, *_LISTS, "tier1_only", "options"))
+_KEYS = frozenset((*_STRINGS, *_LISTS, "tier1_only", "skip_long_lines", "options"))
 _PACK_KEYS = frozenset({"pack", "rule"})
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
 
@@ -69,6 +69,10 @@ def _rule(table: dict[str, Any], index: int, origin: str, source: str) -> Rule:
             raise fail(f"'{key}' must be a list of strings")
     if "tier1_only" in table and not isinstance(table["tier1_only"], bool):
         raise fail("'tier1_only' must be true or false")
+    if "skip_long_lines" in table and not isinstance(table["skip_long_lines"], bool):
+        raise fail("'skip_long_lines' must be true or false")
+    if table.get("skip_long_lines") and _enum(Scope, table["scope"], "scope", fail) not in _LINE_SCOPES:
+        raise fail("'skip_long_lines' only applies to rules on lines (scope added, removed, context or lines)")
     if "options" in table and not isinstance(table["options"], dict):
         raise fail("'options' must be a table")
     if not _ID.match(table["id"]):
@@ -119,6 +123,7 @@ def _rule(table: dict[str, Any], index: int, origin: str, source: str) -> Rule:
         keywords=keywords,
         check=check_name,
         options=options,
+        skip_long_lines=table.get("skip_long_lines", False),
     )
 
 

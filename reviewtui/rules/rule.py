@@ -49,6 +49,12 @@ class Scope(Enum):
     """The change as a whole; only built-in checks can look at it."""
 
 
+LONG_LINE = 10_000
+"""Characters above which a line is treated as minified or generated. Rules with `skip_long_lines` do not read such
+lines: their patterns (`.*?` between two names, call-following checks) are written for code a person wrote, and on a
+10 MB line they cost seconds to minutes and report nothing a reviewer could act on. The `long-line` check says so in
+one finding per file instead; secret and terminal-control rules still read every character."""
+
 FILE_EVENTS = ("added", "deleted", "modified", "renamed", "copied", "mode-changed", "type-changed")
 
 
@@ -77,6 +83,8 @@ class Rule:
     most lines contain none of a token rule's prefixes, and a substring test costs far less than a regex)."""
     check: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    skip_long_lines: bool = False
+    """Lines longer than LONG_LINE are left out (blanked for checks, so line numbers stay right)."""
 
     def canonical(self) -> dict[str, Any]:
         """Everything that changes what the rule finds or says, for the rule-set digest."""
@@ -100,4 +108,5 @@ class Rule:
             "keywords": list(self.keywords),
             "check": self.check,
             "options": self.options,
+            "skip_long_lines": self.skip_long_lines,
         }

@@ -1,4 +1,4 @@
-"""Checks about the change as a whole."""
+"""Checks about size: the change as a whole, and lines too long to be code a person wrote."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from reviewtui.rules.checks import CheckInput, check
 from reviewtui.rules.finding import Hit
-from reviewtui.rules.rule import Scope
+from reviewtui.rules.rule import LONG_LINE, Scope
+from reviewtui.rules.walk import Located, lines
 
 
 @check("large-change", scopes={Scope.CHANGE}, options={"lines": int, "files": int})
@@ -20,3 +21,24 @@ def large_change(data: CheckInput) -> Iterator[Hit]:
         yield Hit(
             detail=f"{lines} changed lines in {stats.files} files; thresholds {max_lines} lines, {max_files} files"
         )
+
+
+@check("long-line", scopes={Scope.ADDED, Scope.REMOVED, Scope.LINES})
+def long_line(data: CheckInput) -> Iterator[Hit]:
+    """Lines over 10,000 characters (minified or generated), which code rules skip: one finding per file."""
+    for file in data.files:
+        longest: Located | None = None
+        count = 0
+        for located in lines([file], data.rule.scope):
+            if len(located.line.text) > LONG_LINE:
+                count += 1
+                if longest is None or len(located.line.text) > len(longest.line.text):
+                    longest = located
+        if longest is not None:
+            yield longest.hit(detail=_long_detail(len(longest.line.text), count))
+
+
+def _long_detail(length: int, count: int) -> str:
+    size = f"{length / 1e6:.1f} MB" if length >= 1_000_000 else f"{length:,} characters"
+    others = f"; {count} lines over {LONG_LINE:,} characters in this file" if count > 1 else ""
+    return f"longest line {size}{others}"

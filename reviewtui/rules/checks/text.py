@@ -57,6 +57,8 @@ _JOINER_SCRIPTS = frozenset(
 def invisible_characters(data: CheckInput) -> Iterator[Hit]:
     """Zero-width and other invisible characters that make text differ from what a reviewer sees."""
     for located in lines(data.files, data.rule.scope):
+        if located.line.text.isascii():  # O(1) for str; every character in _INVISIBLE is outside ASCII
+            continue
         flagged = [m.start() for m in _INVISIBLE.finditer(located.line.text) if not _allowed(located, m.start())]
         if flagged:
             yield _invisible_hit(located, flagged)
