@@ -33,7 +33,8 @@ def app_on(workspace: Workspace) -> ReviewApp:
 
 def shown_ids(queue: QueueScreen) -> list[str]:
     table = queue.query_one(DataTable)
-    return [queue.changes[str(key.value)].change.id for key in table.rows if str(key.value) in queue.changes]
+    keys = [str(r.key.value) for r in table.ordered_rows]  # display order (`rows` is insertion order)
+    return [queue.changes[key].change.id for key in keys if key in queue.changes]
 
 
 def status(queue: QueueScreen) -> str:
@@ -102,7 +103,7 @@ async def test_the_queue_by_keyboard(workspace: Workspace) -> None:
         everything = shown_ids(queue)
         assert len(everything) == len(queue.changes) == 24
         assert not queue.query_one(ProgressBar).display  # loading and judging are over
-        scores = [queue.changes[k].risk.precise for k in (str(r.value) for r in table.rows)]
+        scores = [queue.changes[k].risk.precise for k in (str(r.key.value) for r in table.ordered_rows)]
         assert scores == sorted(scores, reverse=True)
         assert [str(table.get_cell_at((i, 0))) for i in range(3)] == ["1", "2", "3"]
 
@@ -140,7 +141,7 @@ async def test_the_queue_by_keyboard(workspace: Workspace) -> None:
         await pilot.press("o", "o", "o")
         assert queue.sort == "score"
         await pilot.press("s")
-        headers = [str(k.value) for k in table.rows if str(k.value).startswith(GROUP_PREFIX)]
+        headers = [str(k.value) for k in (r.key for r in table.ordered_rows) if str(k.value).startswith(GROUP_PREFIX)]
         assert headers and sorted(shown_ids(queue)) == sorted(everything)
         assert "grouped by system" in status(queue)
         await pilot.press("g", "enter")  # a header row opens nothing

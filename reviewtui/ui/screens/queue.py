@@ -49,7 +49,12 @@ from reviewtui.ui.session import Session, queue_key
 from reviewtui.ui.themes import Palette, palette
 from reviewtui.ui.widgets.text_input import TextInput
 
-_BATCH_SECONDS = 0.05
+_FIRST_BATCH_SECONDS = 0.05
+"""The first rows are posted this soon, so the table paints within a second however long the queue is."""
+_BATCH_SECONDS = 0.5
+"""Later batches at most this often: every batch makes the table render its visible rows again (cell by cell, in
+Rich), which costs tens of milliseconds on the UI thread and holds the GIL the worker needs; batching every 50 ms
+kept the UI thread rendering almost all the time and starved the worker."""
 GROUP_PREFIX = "group:"
 """Row keys of the system header rows in grouped mode (change rows are keyed by `queue_key`)."""
 NO_SYSTEM = "(no system)"
@@ -144,6 +149,8 @@ class QueueScreen(Screen[None]):
         self.clerk = Clerk(Analyzer(user_file=request.user_config))
         self._repos: set[str] = set()
         self._summary = ""
+        self._details_for: tuple[str, Verdict | str | None] | None = None
+        """The change and verdict the details panel shows, so batches that change neither do not redraw it."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -175,7 +182,7 @@ class QueueScreen(Screen[None]):
     def _theme_changed(self, theme: Theme) -> None:
         self.colours = palette(theme)
         if not self.in_progress:
-            self._render_rows()
+            self._render_rows(rebuild=True)  # every cell carries theme colours
         else:
             for key, analysis in self.changes.items():
                 self._update_row(key, analysis)
@@ -214,16 +221,16 @@ class QueueScreen(Screen[None]):
         self.clerk = clerk
         analyses: list[Analysis] = []
         batch: list[Analysis] = []
-        last = time.monotonic()
+        last, every = time.monotonic(), _FIRST_BATCH_SECONDS
         try:
             for change in loader.changes():
                 if worker.is_cancelled:
                     return
                 batch.append(analyzer.analyze(change))
                 analyses.append(batch[-1])
-                if time.monotonic() - last > _BATCH_SECONDS:
+                if time.monotonic() - last > every:
                     self.app.call_from_thread(self._add_changes, batch, loader)
-                    batch, last = [], time.monotonic()
+                    batch, last, every = [], time.monotonic(), _BATCH_SECONDS
         except ReviewtuiError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -257,8 +264,7 @@ class QueueScreen(Screen[None]):
             if self._shown(key, analysis):
                 table.add_row(*self._cells(analysis), key=key)
         self._set_status(f"loading… {loader.report.loaded} change(s) analysed")
-        if table.row_count and table.cursor_row == 0:
-            self._show_details()
+        self._refresh_details()
 
     def _finished(self, loader: QueueLoader) -> None:
         report = loader.report
@@ -276,7 +282,7 @@ class QueueScreen(Screen[None]):
         for warning in report.warnings:
             self.notify(warning, severity="warning", markup=False)
         if not report.loaded:
-            self.query_one("#details", Static).update(Text("Nothing is waiting for review."))
+            self._write_details(Text("Nothing is waiting for review."))
 
     def _learn_signers(self, allowed_signers: bytes) -> None:
         """Name reviewers by their allowed_signers principal from now on (in the header and the palette)."""
@@ -291,7 +297,7 @@ class QueueScreen(Screen[None]):
             if key in table.rows:
                 table.update_cell(key, "approvals", approvals_cell(verdict, self.palette))
         self.query_one(ProgressBar).advance(len(verdicts))
-        self._show_details()
+        self._refresh_details()
 
     def _verdicts_finished(self) -> None:
         self.query_one(ProgressBar).display = False
@@ -303,7 +309,6 @@ class QueueScreen(Screen[None]):
         """Bring the APPROVALS column (and the filters) up to date with the verdicts the session knows."""
         if self.awaiting_only or self.filter.active:
             self._render_rows()
-            return
         table = self.query_one(DataTable)
         for key in self.changes:
             if key in table.rows:
@@ -314,7 +319,7 @@ class QueueScreen(Screen[None]):
         self.in_progress = False
         self.query_one(ProgressBar).display = False
         self._set_status("the queue could not be loaded")
-        self.query_one("#details", Static).update(safe_text(message, "bold red"))
+        self._write_details(safe_text(message, "bold red"))
         self.notify(message, severity="error", markup=False, timeout=10)
 
     def _set_status(self, message: str) -> None:
@@ -361,13 +366,22 @@ class QueueScreen(Screen[None]):
             for (_, column), cell in zip(COLUMNS, self._cells(analysis), strict=False):
                 table.update_cell(key, column, cell)
 
-    def _render_rows(self) -> None:
-        """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted."""
+    def _render_rows(self, *, rebuild: bool = False) -> None:
+        """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted. Rows already
+        in the table are only reordered unless `rebuild` asks for every cell to be made again."""
         table = self.query_one(DataTable)
         order = SORTS[self.sort]
         ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
         shown = [(k, a) for k, a in ordered if self._shown(k, a)]
         selected = self._selected()
+        if rebuild or self.grouped or not self._reorder(table, shown):
+            self._rebuild(table, shown)
+        if selected is not None and queue_key(selected.change) in table.rows:
+            table.move_cursor(row=table.get_row_index(queue_key(selected.change)))
+        self._show_filter_status(len(shown))
+        self._show_details()
+
+    def _rebuild(self, table: DataTable[Text], shown: list[tuple[str, Analysis]]) -> None:
         table.clear()
         if self.grouped:
             for system, members in group_by_system(shown):
@@ -377,10 +391,27 @@ class QueueScreen(Screen[None]):
         else:
             for key, analysis in shown:
                 table.add_row(*self._cells(analysis), key=key)
-        if selected is not None and queue_key(selected.change) in table.rows:
-            table.move_cursor(row=table.get_row_index(queue_key(selected.change)))
-        self._show_filter_status(len(shown))
-        self._show_details()
+
+    def _reorder(self, table: DataTable[Text], shown: list[tuple[str, Analysis]]) -> bool:
+        """Put the rows already in the table into `shown`'s order without adding them again, when the table holds
+        exactly those rows; False when it does not (grouped rows, another filter) and a rebuild is needed.
+
+        A rebuild re-creates every cell and makes the table measure them all again: seconds for thousands of rows
+        in one go on the UI thread. Here only the two cells that loading leaves provisional (rank and score band)
+        are replaced, and the table sorts its row index by the position of each row's new rank cell."""
+        if table.row_count != len(shown) or any(key not in table.rows for key, _ in shown):
+            return False
+        position: dict[int, int] = {}
+        widest = max((self.ranks.get(key, 0) for key, _ in shown), default=0)
+        for index, (key, analysis) in enumerate(shown):
+            rank = self.ranks.get(key)
+            cell = rank_cell(rank)
+            position[id(cell)] = index
+            # Only the widest rank can widen the column; measuring every update would re-measure the column.
+            table.update_cell(key, "rank", cell, update_width=rank == widest)
+            table.update_cell(key, "score", score_cell(analysis, self.bands, self.palette))
+        table.sort("rank", key=lambda cell: position[id(cell)])
+        return True
 
     def _group_cells(self, system: str, members: list[tuple[str, Analysis]]) -> tuple[Text, ...]:
         tiers = {tier for a in (m for _, m in members) for name, tier in a.risk.systems if name == system}
@@ -405,13 +436,13 @@ class QueueScreen(Screen[None]):
         if self.awaiting_only:
             self._set_status(f"awaiting a second approval: {shown} of {total} change(s) · press 2 to show all")
             if not shown:
-                self.query_one("#details", Static).update(Text("No change is awaiting a second approval."))
+                self._write_details(Text("No change is awaiting a second approval."))
         elif self.filter.active:
             problems = f" · {'; '.join(self.filter.problems)}" if self.filter.problems else ""
             message = f"filter {self.filter.describe()}: {shown} of {total} change(s){problems} · escape clears"
             self.query_one("#status", Static).update(safe_text(message))
             if not shown:
-                self.query_one("#details", Static).update(Text("No change matches the filter."))
+                self._write_details(Text("No change matches the filter."))
         elif self._summary:
             grouped = " · grouped by system" if self.grouped else ""
             self._set_status(self._summary.replace(" · sorted by score", f" · sorted by {self.sort}") + grouped)
@@ -419,7 +450,7 @@ class QueueScreen(Screen[None]):
     # -- reacting ----------------------------------------------------------------------------------------------------
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
-        self._show_details()
+        self._refresh_details()
 
     def _selected(self) -> Analysis | None:
         table = self.query_one(DataTable)
@@ -428,11 +459,30 @@ class QueueScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.changes.get(key or "")
 
+    def _write_details(self, message: Text) -> None:
+        self._details_for = None
+        self.query_one("#details", Static).update(message)
+
+    def _refresh_details(self) -> None:
+        """Redraw the details panel only when the highlighted change or its verdict differs from what it shows:
+        batches arrive many times a second while loading and the panel is a large text to lay out."""
+        analysis = self._selected()
+        if analysis is None or self._details_for is None:
+            self._show_details()
+            return
+        key = queue_key(analysis.change)
+        shown_key, shown_verdict = self._details_for
+        if shown_key != key or shown_verdict is not self.session.verdicts.get(key):
+            self._show_details()
+
     def _show_details(self) -> None:
+        self._details_for = None
         analysis = self._selected()
         if analysis is not None:
-            verdict = self.session.verdicts.get(queue_key(analysis.change))
+            key = queue_key(analysis.change)
+            verdict = self.session.verdicts.get(key)
             self.query_one("#details", Static).update(details(analysis, verdict, self.palette))
+            self._details_for = (key, verdict)
             return
         table = self.query_one(DataTable)
         if table.row_count:
@@ -624,8 +674,6 @@ def row(
     change = analysis.change
     stats = change.stats
     risk = analysis.risk
-    band = bands.band(risk.score) if bands is not None else "…"
-    band_style = f"bold {colours.band(band)}" if band not in ("rest", "…") else colours.band(band)
     systems = Text()
     if risk.tier1:
         systems.append("T1", f"bold reverse {colours['tier-1']}")
@@ -640,8 +688,8 @@ def row(
         author = change.commits[0].author.name if change.commits else "human"
         agent = safe_text(clip(author, 20), "dim")
     return (
-        Text(str(rank) if rank else "", style="dim", justify="right"),
-        Text(f"{risk.score:.0f}", style=band_style, justify="right"),
+        rank_cell(rank),
+        score_cell(analysis, bands, colours),
         findings_badge(analysis.counts(), colours),
         approvals_cell(verdict, colours),
         systems or Text("-", style="dim"),
@@ -653,6 +701,19 @@ def row(
         Text(age_label(change.created, now), justify="right"),
         safe_text(clip(change.id, 30), "bold"),
     )
+
+
+def rank_cell(rank: int | None) -> Text:
+    """The position in the score order; blank while loading, when no order is known yet."""
+    return Text(str(rank) if rank else "", style="dim", justify="right")
+
+
+def score_cell(analysis: Analysis, bands: Banding | None, colours: Palette) -> Text:
+    """The score in its band's colour; bands need the whole queue, so "…" (plain) until it is loaded."""
+    score = analysis.risk.score
+    band = bands.band(score) if bands is not None else "…"
+    style = f"bold {colours.band(band)}" if band not in ("rest", "…") else colours.band(band)
+    return Text(f"{score:.0f}", style=style, justify="right")
 
 
 def findings_badge(counts: dict[str, int], colours: Palette) -> Text:
