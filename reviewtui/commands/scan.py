@@ -93,6 +93,8 @@ def _analyses(args: argparse.Namespace) -> list[Analysis]:
                 analysis = _with_imported(analysis, logs, args.sarif_filter)
             analyses.append(analysis)
             progress.advance()
+    for warning in loader.report.warnings:  # a change git could not read is skipped: say so, never silently
+        print(f"reviewtui: warning: {inert(warning)}", file=sys.stderr)
     missing = sorted(wanted - {a.change.id for a in analyses})
     if missing:
         raise ReviewtuiError(f"{args.repo}: no pending change {missing[0]!r} (see `reviewtui queue`)")

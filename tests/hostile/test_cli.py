@@ -168,6 +168,9 @@ def test_one_malformed_patch_does_not_hide_the_others(tmp_path: Path) -> None:
     assert done.returncode == 0, err
     assert [c["id"] for c in json.loads(out)] == ["patch:good.patch"]
     assert "wrong-counts.patch" in err
+    scanned = reviewtui("scan", "--format", "json", "--patches", str(folder), "--repo", str(repo.path), timeout=60)
+    _, err = assert_clean(scanned)
+    assert scanned.returncode == 0 and "wrong-counts.patch" in err, err  # a skipped change is never silent
 
 
 def test_a_shallow_clone_says_so(corpus: Callable[[str], Item]) -> None:
