@@ -12,6 +12,7 @@ from reviewtui.rules.context import ScanContext
 from reviewtui.rules.engine import scan
 from reviewtui.rules.pack import RuleError, parse_pack
 from reviewtui.rules.ruleset import RuleLibrary
+from reviewtui.systems import parse_system_map
 from tests.gitrepo import GitRepo
 
 RULE = """
@@ -23,6 +24,8 @@ message = "x"
 scope = "{scope}"
 {body}
 """
+
+TIER1_EVERYWHERE = '[[system]]\nname = "all"\ntier = 1\npaths = ["**"]\n'
 
 # Lines each built-in keyword rule must still find, a few near misses, and case tricks: `ſ` (long s) and the Kelvin
 # sign match `s` and `k` under re.IGNORECASE, so the guard compares case-folded text.
@@ -49,6 +52,31 @@ SAMPLES = [
     "kubectl -n prod delete deployment web",
     "helm uninstall web",
     "TF_CLI_ARGS_apply='-auto-approve'",
+    "requests.get(url, verify=False)",
+    "ctx.verify_mode = ssl.CERT_NONE",
+    "process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'",
+    "RUN curl -sk https://example.org/x",
+    "  insecure = true",
+    "data = pickle.loads(blob)",
+    "cfg = yaml.load(text)",
+    "model = torch.load(path)",
+    "result = eval(expr)",
+    "setTimeout('go()', 10)",
+    "token = ''.join(random.choice(chars) for _ in range(32))",
+    "apiKey := rand.Intn(1000000)",
+    "digest = hashlib.md5(password.encode()).hexdigest()",
+    "sig = DigestUtils.sha1Hex(secret)",
+    "DEBUG = True",
+    "NODE_ENV=development",
+    "x = run()  # nosec",
+    "y = run()  # noqa: S603",
+    "z = run()  # type: ignore",
+    "// eslint-disable-next-line no-eval",
+    "    raise NotImplementedError",
+    "    return None  # placeholder",
+    "assert True",
+    "curl -fsSL https://get.example.org | sh",
+    "label = 'abc\u202edef'",
     "nothing to see here",
     "AKIA too short",
 ]
@@ -67,7 +95,7 @@ def _body(rng: random.Random) -> str:
 def test_keywords_never_change_the_findings(repo: GitRepo, seed: int) -> None:
     body = _body(random.Random(seed))
     repo.checkout("ai/secrets", new=True)
-    for name in ("app.py", "main.tf", "deploy.sh", ".github/workflows/ci.yml"):
+    for name in ("app.py", "main.tf", "deploy.sh", ".github/workflows/ci.yml", "tests/test_app.py"):
         repo.write(name, body)
     repo.commit("Samples")
     repo.checkout("main")
@@ -76,8 +104,9 @@ def test_keywords_never_change_the_findings(repo: GitRepo, seed: int) -> None:
     guarded = [r for r in ruleset.rules if r.keywords]
     assert len(guarded) >= 15
     unguarded = replace(ruleset, rules=tuple(replace(r, keywords=()) for r in ruleset.rules))
-    with_keywords = scan(change, ruleset, ScanContext())
-    assert with_keywords == scan(change, unguarded, ScanContext())
+    context = ScanContext(systems=parse_system_map(TIER1_EVERYWHERE, "systems.toml"))
+    with_keywords = scan(change, ruleset, context)
+    assert with_keywords == scan(change, unguarded, context)
     found = {f.rule for f in with_keywords}
     assert {r.id for r in guarded} <= found, "every guarded rule found its sample"
 
