@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from pathlib import PurePosixPath
 
 from reviewtui.errors import ReviewtuiError
@@ -123,5 +124,5 @@ def _flag(value: str | None) -> bool | None:
 def _has_marker(file: FileChange) -> bool:
     if not file.hunks or file.hunks[0].new_start > 1:
         return False
-    top = [line.text for line in file.hunks[0].lines if line.kind is not LineKind.REMOVED][:MARKER_LINES]
-    return any(_MARKER.search(text) for text in top)
+    new_lines = (line.text for line in file.hunks[0].lines if line.kind is not LineKind.REMOVED)
+    return any(_MARKER.search(text) for text in islice(new_lines, MARKER_LINES))

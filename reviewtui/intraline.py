@@ -45,6 +45,60 @@ def pair_lines(lines: Sequence[DiffLine]) -> dict[int, int]:
     return pairs
 
 
+PAIR_LIMIT = 1000
+"""A removed or added run longer than this (in lines) is a rewrite: its block is not paired line by line."""
+
+
+def block_pairs(lines: Sequence[DiffLine], index: int, limit: int = PAIR_LIMIT) -> dict[int, int]:
+    """The pairs (both ways, as `pair_lines` gives them) of the block of removed-then-added lines that holds line
+    `index`; empty for a context line or a block with a run longer than `limit`. Looks at the block's lines only, and
+    at no more than about `2 * limit + 2` of them however long the runs are."""
+    kind = lines[index].kind
+    if kind is LineKind.CONTEXT:
+        return {}
+    if kind is LineKind.REMOVED:
+        removed = _run_start(lines, index, LineKind.REMOVED, limit)
+        if removed is None:
+            return {}
+        added = _run_end(lines, removed, LineKind.REMOVED, limit)
+    else:
+        added = _run_start(lines, index, LineKind.ADDED, limit)
+        if added is None:
+            return {}
+        removed = _run_start(lines, added - 1, LineKind.REMOVED, limit) if added else added
+    if removed is None or added is None or removed == added:
+        return {}
+    end = _run_end(lines, added, LineKind.ADDED, limit)
+    if end is None:
+        return {}
+    pairs: dict[int, int] = {}
+    for offset in range(min(added - removed, end - added)):
+        pairs[removed + offset] = added + offset
+        pairs[added + offset] = removed + offset
+    return pairs
+
+
+def _run_start(lines: Sequence[DiffLine], index: int, kind: LineKind, limit: int) -> int | None:
+    """Where the run of `kind` lines that ends at `index` starts (`index + 1` when line `index` is not one); None
+    past `limit` lines."""
+    start = index + 1
+    while start > 0 and lines[start - 1].kind is kind:
+        start -= 1
+        if index + 1 - start > limit:
+            return None
+    return start
+
+
+def _run_end(lines: Sequence[DiffLine], start: int, kind: LineKind, limit: int) -> int | None:
+    """One past the run of `kind` lines from `start` (`start` when line `start` is not one); None past `limit`."""
+    end = start
+    while end < len(lines) and lines[end].kind is kind:
+        end += 1
+        if end - start > limit:
+            return None
+    return end
+
+
 def changed_spans(old: str, new: str) -> tuple[list[Span], list[Span]]:
     """The spans of `old` and of `new` that differ; both empty when the lines are a rewrite or too long."""
     if old == new or len(old) > MAX_LENGTH or len(new) > MAX_LENGTH:

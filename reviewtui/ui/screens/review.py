@@ -17,6 +17,7 @@ file, `V` hunk) are the reviewer's reading aid, kept per reviewer by content has
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from typing import ClassVar
 
@@ -38,6 +39,7 @@ from reviewtui.journal import JsonValue
 from reviewtui.model import Change
 from reviewtui.repository import Repository
 from reviewtui.text import inert
+from reviewtui.ui.memo import memoised
 from reviewtui.ui.messages import ReviewerChanged
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.decision import DecisionScreen
@@ -118,8 +120,9 @@ class ReviewScreen(Screen[None]):
 
     def __init__(self, analysis: Analysis, *, session: Session | None = None, clerk: Clerk | None = None) -> None:
         super().__init__()
-        self.analysis = analysis
-        self.change = in_tree_order(analysis.change)
+        self.analysis = replace(analysis, change=memoised(analysis.change))
+        """The analysis, its hunks remembering their digests and counts (asked for again and again below)."""
+        self.change = in_tree_order(self.analysis.change)
         """The change as shown: its files in the order the tree lists them (git's own order in practice)."""
         self.findings = analysis.findings
         self.session = session if session is not None else Session()
@@ -127,7 +130,8 @@ class ReviewScreen(Screen[None]):
         self.facts: Facts | None = None
         self.verdict: Verdict | None = None
         self.facts_error: str | None = None
-        self._places: tuple[HunkPlace, ...] = ()
+        self._places: tuple[HunkPlace, ...] | None = None
+        """Every hunk's rows and digest; None until the first screen has painted (`_open`)."""
         self._progress: ChangeProgress | None = None
         self._tree_choice: bool | None = None
         """The reviewer's `t` (shown or not); until they press it the tree follows the width."""
@@ -147,24 +151,49 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._fit_width(self.app.size.width)
-        view = self.query_one(DiffView)
-        self._places = hunk_places(view.layout_map.canonical)
-        self._follow_reviewer()
-        view.focus()
+        self.query_one(DiffView).focus()
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
-        self.set_interval(1.0, self._refresh_progress)
+        self.call_after_refresh(self.hash_hunks)  # the first screen paints before any hunk is hashed
         self.load_facts()
+
+    @work(thread=True, exclusive=True, group="digests")
+    def hash_hunks(self) -> None:
+        """Every hunk's content digest (what coverage and viewed marks are keyed by): the one pass over all lines of
+        the change that opening it needs, done off the UI thread; the evidence starts when it is done."""
+        for file in self.change.files:
+            for hunk in file.hunks:
+                hunk.digest()  # remembered by the hunk (ui/memo.py)
+        with suppress(RuntimeError):  # the app closed meanwhile
+            self.app.call_from_thread(self._hashed)
+
+    def _hashed(self) -> None:
+        if self.is_mounted:
+            self._open()
+
+    def _open(self) -> None:
+        """Start the evidence: every hunk's place and digest, then the reviewer's progress, resumed from the
+        journal. Runs when the digests are ready, or at once when something needs the progress sooner (the reviewer
+        scrolls, a key acts on a finding): then the digests not yet taken are taken here."""
+        if self._places is not None:
+            return
+        self._places = hunk_places(self.query_one(DiffView).layout_map.canonical)
+        self._follow_reviewer()
+        self.set_interval(1.0, self._refresh_progress)
 
     @property
     def progress(self) -> ChangeProgress:
-        """The active reviewer's evidence on this change."""
+        """The active reviewer's evidence on this change (asking for it before the first screen has painted
+        starts it at once)."""
         if self._progress is None:
-            self._progress = self.session.progress(change_key(self.change), self._places, head=self.change.head)
+            self._open()
+        assert self._progress is not None
         return self._progress
 
     # -- the clock ---------------------------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
+        if self._progress is None:
+            return  # first shown: `_open` starts the clock and the progress line after the first screen
         if self.app.app_focus:
             self._arrive()
         self._refresh_progress()
@@ -173,6 +202,8 @@ class ReviewScreen(Screen[None]):
         self._leave()
 
     def on_unmount(self) -> None:
+        if self._progress is None:
+            return  # closed before it opened: nothing was journaled, nothing to close
         self._leave()
         self._journal("change-closed", seconds=round(self.progress.stopwatch.seconds, 1))
 
@@ -184,23 +215,31 @@ class ReviewScreen(Screen[None]):
             self._leave()
 
     def _arrive(self) -> None:
+        if self._progress is None:
+            return  # `_open` starts the clock
         self.progress.stopwatch.start()
         if self.is_mounted:
             self.query_one(DiffView).announce()
 
     def _leave(self) -> None:
+        if self._progress is None:
+            return
         self.progress.stopwatch.stop()
         self.progress.coverage.hide()
 
     def on_key(self, _event: events.Key) -> None:
-        self.progress.stopwatch.touch()
+        if self._progress is not None:
+            self.progress.stopwatch.touch()
 
     def on_mouse_move(self, _event: events.MouseMove) -> None:
-        self.progress.stopwatch.touch()
+        if self._progress is not None:
+            self.progress.stopwatch.touch()
 
     # -- coverage ----------------------------------------------------------------------------------------------------
 
     def on_diff_view_displayed(self, event: DiffView.Displayed) -> None:
+        if self._progress is None and not event.scrolled:
+            return  # the first screen: `_open` announces it again when the evidence starts
         if event.scrolled:
             self.progress.stopwatch.touch()
         if self.progress.coverage.show_spans(event.spans):
@@ -213,10 +252,14 @@ class ReviewScreen(Screen[None]):
     # -- the reviewer ------------------------------------------------------------------------------------------------
 
     def on_reviewer_changed(self, _message: ReviewerChanged) -> None:
-        self._follow_reviewer()
+        if self._places is None:
+            self._open()  # follows the reviewer now at the keyboard
+        else:
+            self._follow_reviewer()
 
     def _follow_reviewer(self) -> None:
         """Move the clock, coverage and acknowledgements over to whoever is now at the keyboard."""
+        assert self._places is not None
         running = self._progress is not None and self._progress.stopwatch.running
         if self._progress is not None:
             self._progress.stopwatch.stop()
@@ -467,7 +510,7 @@ class ReviewScreen(Screen[None]):
     def _journal_displayed(self) -> None:
         """Each hunk, once displayed in full, is journaled once (by content digest) with its file."""
         progress = self.progress
-        paths = {place.digest: place.path for place in self._places}
+        paths = {place.digest: place.path for place in self._places or ()}
         for digest in progress.coverage.digests():
             if digest not in progress.journaled:
                 progress.journaled.add(digest)

@@ -44,7 +44,7 @@ from textual.strip import Strip
 
 from reviewtui.approvals.statement import Acknowledgement
 from reviewtui.filekind import FileKind
-from reviewtui.intraline import Span, changed_spans, pair_lines
+from reviewtui.intraline import PAIR_LIMIT, Span, block_pairs, changed_spans
 from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
 from reviewtui.rules.finding import Finding
 from reviewtui.table import clip
@@ -223,7 +223,8 @@ class DiffView(ScrollView, can_focus=True):
         """Lexed lines (their first LEX_LIMIT characters), one per line drawn."""
         self._shown: LRUCache[int, tuple[DiffLine, DisplayLine]] = LRUCache(1024)
         self._spans: LRUCache[tuple[int, int, int], list[Span]] = LRUCache(1024)
-        self._pairs: LRUCache[tuple[int, int], dict[int, int]] = LRUCache(256)
+        self._pairs: LRUCache[tuple[int, int], dict[int, int | None]] = LRUCache(256)
+        """Per hunk, the partners found so far (None: unpaired) of the lines drawn."""
         self._lexers: dict[str, Lexer | None] = {}
         self._finding_text: LRUCache[tuple[Finding, Acknowledgement | None, int], list[FindingLine]] = LRUCache(512)
         self._palette: Palette | None = None
@@ -695,12 +696,8 @@ class DiffView(ScrollView, can_focus=True):
         cached = self._spans.get((f, h, i))
         if cached is not None:
             return cached
-        pairs = self._pairs.get((f, h))
         lines = self.change.files[f].hunks[h].lines
-        if pairs is None:
-            pairs = pair_lines(lines)
-            self._pairs[(f, h)] = pairs
-        partner = pairs.get(i)
+        partner = self._partner(f, h, i)
         spans: list[Span] = []
         if partner is not None:
             text = self._display_line(lines[i]).text
@@ -711,6 +708,19 @@ class DiffView(ScrollView, can_focus=True):
                 spans = changed_spans(other, text)[1]
         self._spans[(f, h, i)] = spans
         return spans
+
+    def _partner(self, f: int, h: int, i: int) -> int | None:
+        """The line paired with line `i` for word emphasis, from the pairs of its block (found once per block)."""
+        known = self._pairs.get((f, h))
+        if known is None or len(known) > 4 * PAIR_LIMIT:  # scrolling through a huge hunk: start over
+            known = {}
+            self._pairs[(f, h)] = known
+        if i not in known:
+            block = block_pairs(self.change.files[f].hunks[h].lines, i)
+            known.update(block)
+            if i not in block:
+                known[i] = None
+        return known[i]
 
     def _highlight(self, file: FileChange, text: str, base: Style) -> list[Segment]:
         lexer = self._lexer(file.language)

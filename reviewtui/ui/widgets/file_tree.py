@@ -81,13 +81,19 @@ class FileTree(Tree[int | None]):
         self.clear()
         self.leaves = {}
         self._add(self.root, folder_tree([file.path for file in self.change.files]), 0)
-        if current is not None and current in self.leaves:
-            self.move_cursor(self.leaves[current], animate=False)
+        if current is not None:
+            self.show_file(current)
 
-    def show_file(self, index: int | None) -> None:
-        """Follow the diff: put the cursor on the file at the top of the view."""
-        if index is not None and index in self.leaves:
-            self.move_cursor(self.leaves[index], animate=False)
+    def show_file(self, index: int | None, *, again: bool = True) -> None:
+        """Follow the diff: put the cursor on the file at the top of the view (once the tree has numbered its lines,
+        which it does when it next draws, if it was just rebuilt)."""
+        if index is None or index not in self.leaves:
+            return
+        node = self.leaves[index]
+        if node.line < 0 and again:
+            self.call_after_refresh(self.show_file, index, again=False)
+            return
+        self.move_cursor(node, animate=False)
 
     def _add(self, node: TreeNode[int | None], folder: Folder, depth: int) -> None:
         room = self._room(depth)
