@@ -49,33 +49,45 @@ PAIR_LIMIT = 1000
 """A removed or added run longer than this (in lines) is a rewrite: its block is not paired line by line."""
 
 
-def block_pairs(lines: Sequence[DiffLine], index: int, limit: int = PAIR_LIMIT) -> dict[int, int]:
+def pairs_around(lines: Sequence[DiffLine], index: int, limit: int = PAIR_LIMIT) -> tuple[dict[int, int], range]:
     """The pairs (both ways, as `pair_lines` gives them) of the block of removed-then-added lines that holds line
-    `index`; empty for a context line or a block with a run longer than `limit`. Looks at the block's lines only, and
-    at no more than about `2 * limit + 2` of them however long the runs are."""
+    `index`, and the lines this answers for: every line in that range without a pair has none. A block with a run
+    longer than `limit` lines has no pairs. Looks at about as many lines as the range holds, and at most about
+    `3 * limit` of them however long the runs are, so a caller that remembers the answer for the whole range pays
+    about one step per line drawn."""
     kind = lines[index].kind
     if kind is LineKind.CONTEXT:
-        return {}
-    if kind is LineKind.REMOVED:
-        removed = _run_start(lines, index, LineKind.REMOVED, limit)
-        if removed is None:
-            return {}
-        added = _run_end(lines, removed, LineKind.REMOVED, limit)
-    else:
-        added = _run_start(lines, index, LineKind.ADDED, limit)
-        if added is None:
-            return {}
-        removed = _run_start(lines, added - 1, LineKind.REMOVED, limit) if added else added
-    if removed is None or added is None or removed == added:
-        return {}
-    end = _run_end(lines, added, LineKind.ADDED, limit)
+        return {}, range(index, index + 1)
+    start = _run_start(lines, index, kind, limit)
+    if start is None:  # deep inside a run longer than the limit: it and its neighbours have no partner
+        return {}, range(index - limit, _run_reach(lines, index, kind, limit))
+    end = _run_end(lines, start, kind, limit)
     if end is None:
-        return {}
+        return {}, range(start, start + limit + 1)
+    if kind is LineKind.REMOVED:
+        removed, added = start, end
+        stop = _run_end(lines, added, LineKind.ADDED, limit)
+        if stop is None:
+            return {}, range(removed, added + limit + 1)
+    else:
+        added, stop = start, end
+        found = _run_start(lines, added - 1, LineKind.REMOVED, limit) if added else added
+        if found is None:
+            return {}, range(added, stop)
+        removed = found
     pairs: dict[int, int] = {}
-    for offset in range(min(added - removed, end - added)):
+    for offset in range(min(added - removed, stop - added)):
         pairs[removed + offset] = added + offset
         pairs[added + offset] = removed + offset
-    return pairs
+    return pairs, range(removed, stop)
+
+
+def _run_reach(lines: Sequence[DiffLine], index: int, kind: LineKind, limit: int) -> int:
+    """One past the last `kind` line from `index` on, looking at no more than `limit` lines."""
+    end = index
+    while end < len(lines) and end - index < limit and lines[end].kind is kind:
+        end += 1
+    return end
 
 
 def _run_start(lines: Sequence[DiffLine], index: int, kind: LineKind, limit: int) -> int | None:

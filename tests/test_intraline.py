@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from reviewtui.intraline import changed_spans, pair_lines
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reviewtui.intraline import changed_spans, pair_lines, pairs_around
 from reviewtui.model import DiffLine, LineKind
 
 
@@ -34,3 +39,48 @@ def test_rewrites_and_identical_or_huge_lines_get_no_emphasis() -> None:
     assert changed_spans("import os", "class Cart(Base):") == ([], [])
     assert changed_spans("same", "same") == ([], [])
     assert changed_spans("a" * 5000, "b" + "a" * 4999) == ([], [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("crra"), min_size=1, max_size=60), st.integers(1, 8), st.data())
+def test_pairs_around_one_line_agree_with_pairing_the_whole_hunk(kinds: list[str], limit: int, data: Any) -> None:
+    """Every line the local answer covers gets the partner pairing the whole hunk gives it, except in a block with
+    a run longer than `limit` lines, which has none; the answer always covers the line asked about."""
+    codes = {"c": LineKind.CONTEXT, "r": LineKind.REMOVED, "a": LineKind.ADDED}
+    lines = [line(codes[k], "x") for k in kinds]
+    whole = pair_lines(lines)
+    index = data.draw(st.integers(0, len(lines) - 1))
+    pairs, covered = pairs_around(lines, index, limit)
+    assert index in covered and covered.start >= 0 and covered.stop <= len(lines)
+    assert len(covered) <= 3 * limit + 2
+    for i in covered:
+        partner = whole.get(i)
+        if partner is not None and _longest_run_of_block(kinds, i) > limit:
+            partner = None
+        assert pairs.get(i) == partner, (i, kinds)
+
+
+def _longest_run_of_block(kinds: list[str], i: int) -> int:
+    """The longer run (removed or added) of the block holding line i (a paired line, so in a block of both)."""
+    start = i
+    while start > 0 and kinds[start - 1] != "c" and not (kinds[start - 1] == "a" and kinds[start] == "r"):
+        start -= 1
+    end = i + 1
+    while end < len(kinds) and kinds[end] != "c" and not (kinds[end - 1] == "a" and kinds[end] == "r"):
+        end += 1
+    block = kinds[start:end]
+    return max(block.count("r"), block.count("a"))
+
+
+def test_pairing_a_line_deep_in_a_huge_run_looks_at_a_bounded_number_of_lines() -> None:
+    lines = [line(LineKind.ADDED, "x")] * 100_000
+    looked: list[int] = []
+
+    class Counting(list[DiffLine]):
+        def __getitem__(self, index: Any) -> Any:
+            looked.append(index)
+            return super().__getitem__(index)
+
+    pairs, covered = pairs_around(Counting(lines), 50_000, limit=1000)
+    assert pairs == {} and 50_000 in covered and len(covered) >= 1000
+    assert len(looked) <= 2 * 1000 + 4

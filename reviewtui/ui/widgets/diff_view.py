@@ -44,7 +44,7 @@ from textual.strip import Strip
 
 from reviewtui.approvals.statement import Acknowledgement
 from reviewtui.filekind import FileKind
-from reviewtui.intraline import PAIR_LIMIT, Span, block_pairs, changed_spans
+from reviewtui.intraline import Span, changed_spans, pairs_around
 from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
 from reviewtui.rules.finding import Finding
 from reviewtui.table import clip
@@ -59,6 +59,8 @@ _SIDE_GUTTER = 8  # "12345" + finding mark + "+/-" + space, per side in split mo
 LEX_LIMIT = 4000
 """Characters of a line given to Pygments: a longer line (a minified file) is highlighted up to here, plain after."""
 TRUNCATED = "…"
+PAIRS_KEPT = 50_000
+"""Lines whose partner (or lack of one) is remembered per hunk."""
 NO_NEWLINE = "  (no newline at end of file)"
 SEVERITY_COLOURS = {"critical": "#ff5f87", "high": "#ff8700", "medium": "#ffd75f", "low": "#87afff", "info": "#a8a8a8"}
 
@@ -710,16 +712,16 @@ class DiffView(ScrollView, can_focus=True):
         return spans
 
     def _partner(self, f: int, h: int, i: int) -> int | None:
-        """The line paired with line `i` for word emphasis, from the pairs of its block (found once per block)."""
+        """The line paired with line `i` for word emphasis; each answer covers the lines around it (its block, or a
+        stretch of an over-long run), so scrolling through a hunk walks each line about once."""
         known = self._pairs.get((f, h))
-        if known is None or len(known) > 4 * PAIR_LIMIT:  # scrolling through a huge hunk: start over
+        if known is None or len(known) > PAIRS_KEPT:  # scrolled through a huge hunk: start over
             known = {}
             self._pairs[(f, h)] = known
         if i not in known:
-            block = block_pairs(self.change.files[f].hunks[h].lines, i)
-            known.update(block)
-            if i not in block:
-                known[i] = None
+            pairs, covered = pairs_around(self.change.files[f].hunks[h].lines, i)
+            known.update(dict.fromkeys(covered))
+            known.update(pairs)
         return known[i]
 
     def _highlight(self, file: FileChange, text: str, base: Style) -> list[Segment]:
