@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reviewtui.model import LineKind
 from reviewtui.rules.finding import Finding, Side
 from reviewtui.rules.rule import Severity
 from reviewtui.ui.diff_layout import DiffLayout, Row, RowKind
@@ -105,21 +106,92 @@ def test_what_is_on_screen_maps_to_the_same_canonical_rows_in_every_mode(tmp_pat
     assert wrapped.canonical_spans(first_line, first_line + 1) == []  # half a wrapped line is not the line
 
 
-def test_rows_built_on_demand_match_the_full_table(tmp_path: Path) -> None:
+def full_table(layout: DiffLayout, f: int, h: int) -> list[Row]:
+    """Every row of a hunk as one object each, built the plain way: the reference the compact tables must match."""
+    hunk = layout.change.files[f].hunks[h]
+    anchors: dict[tuple[Side, int], list[Finding]] = {}
+    for found in layout.findings:
+        if found.path == layout.change.files[f].path and found.hunk == h and found.line is not None:
+            anchors.setdefault((found.side or Side.NEW, found.line), []).append(found)
+    rows = [Row(RowKind.HUNK, f, h)]
+    placed: set[tuple[Side, int]] = set()
+
+    def under(line: int | None, findings: list[Finding]) -> list[Row]:
+        out = []
+        for found in findings:
+            parts = max(1, layout._finding_rows_of(found))
+            out += [Row(RowKind.FINDING, f, h, line, found, None, p, parts) for p in range(parts)]
+        return out
+
+    for left, right in layout._units(f, h):
+        parts = layout._parts(f, left, right, h)
+        rows += [Row(RowKind.LINE, f, h, left, None, right, p, parts) for p in range(parts)]
+        for i in (left, right):
+            if i is None:
+                continue
+            line = hunk.lines[i]
+            key = (Side.OLD, line.old_no or 0) if line.kind is LineKind.REMOVED else (Side.NEW, line.new_no or 0)
+            if key in anchors and key not in placed:
+                placed.add(key)
+                rows += under(i, anchors[key])
+    for key, findings in anchors.items():
+        if key not in placed:
+            rows += under(None, findings)
+    return rows
+
+
+def test_rows_found_by_bisection_match_the_full_table_with_and_without_findings(tmp_path: Path) -> None:
     before = "".join(f"line {i}\n" for i in range(30))
     after = "".join(f"line {i}{' changed' * (i % 4)}\n" for i in range(0, 30, 2)) + "tail\n" * 3
     change, _ = make_change(tmp_path, {"a.py": before}, {"a.py": after}, systems=None)
-    for split in (False, True):
-        layout = DiffLayout(change, split=split, wrap=lambda line: 1 + len(line.text) // 12)
-        for h, hunk in enumerate(change.files[0].hunks):
-            start = layout.hunk_row(0, h)
-            assert start is not None
-            full = layout._hunk_table(0, h)
-            assert [layout.row(start + i) for i in range(len(full))] == full
-            for i in range(len(hunk.lines)):
-                row = layout.line_row(0, h, i)
-                assert row is not None and i in (layout.row(row).line, layout.row(row).right)
-                assert layout.row(row).part == 0
+    lines = [line for hunk in change.files[0].hunks for line in hunk.lines]
+    added = [line.new_no for line in lines if line.kind is LineKind.ADDED]
+    removed = [line.old_no for line in lines if line.kind is LineKind.REMOVED]
+    context = [line.new_no for line in lines if line.kind is LineKind.CONTEXT]
+    findings = (
+        finding("on-added", "a.py", added[1], Side.NEW, 0),
+        finding("on-added-too", "a.py", added[1], Side.NEW, 0),
+        finding("on-removed", "a.py", removed[2], Side.OLD, 0),
+        finding("on-context", "a.py", context[0], Side.NEW, 0),
+        finding("on-last", "a.py", added[-1], Side.NEW, 0),
+        finding("not-in-hunk", "a.py", 999, Side.NEW, 0),
+    )
+    heights = {"on-added": 3, "on-removed": 2}
+    for shown in ((), findings):
+        for split in (False, True):
+            for wrap in (None, lambda line: 1 + len(line.text) // 12):
+                layout = DiffLayout(
+                    change, shown, split=split, wrap=wrap, finding_rows=lambda f: heights.get(f.rule, 1)
+                )
+                for h, hunk in enumerate(change.files[0].hunks):
+                    start = layout.hunk_row(0, h)
+                    assert start is not None
+                    full = full_table(layout, 0, h)
+                    assert [layout.row(start + i) for i in range(len(full))] == full, (split, wrap, h)
+                    assert layout.hunk_row(0, h + 1) in (None, start + len(full))
+                    for i in range(len(hunk.lines)):
+                        row = layout.line_row(0, h, i)
+                        assert row is not None and i in (layout.row(row).line, layout.row(row).right)
+                        assert layout.row(row).part == 0 and layout.row(row).kind is RowKind.LINE
+                first_rows = [r for r in range(layout.total_rows) if layout.row(r).finding and layout.row(r).part == 0]
+                assert layout.finding_rows == first_rows
+                assert len(first_rows) == len(shown)
+
+
+def test_a_100k_line_hunk_with_a_finding_creates_no_object_per_line(tmp_path: Path) -> None:
+    after = "".join(f"value_{i} = {i}\n" for i in range(100_000))
+    change, _ = make_change(tmp_path, {"README": "x\n"}, {"README": "x\n", "big.py": after}, systems=None)
+    big = next(i for i, file in enumerate(change.files) if file.path == "big.py")
+    on_line = finding("deep", "big.py", 77_777, Side.NEW, 0)
+    layout = DiffLayout(change, (on_line,))
+    table = layout._tables[layout._hunk_block[(big, 0)]]
+    assert table.units is None and table.ends is None  # unified, one row per line: nothing stored per line
+    row = layout.finding_rows[0]
+    assert layout.row(row).finding is on_line and layout.row(row - 1).line == 77_776
+    assert layout.row(row + 1).line == 77_777
+    assert layout.total_rows == layout.row(row).parts + sum(
+        2 + len(f.hunks) + sum(len(h.lines) for h in f.hunks) for f in change.files
+    )
 
 
 def test_a_finding_takes_the_rows_its_text_needs_and_coverage_still_counts_canonical_rows(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import accumulate
+from operator import attrgetter
 
 from reviewtui.model import Change, DiffLine, FileChange, FileStatus, LineKind
 from reviewtui.rules.finding import Finding, Side
@@ -96,7 +97,7 @@ class DiffLayout:
         self.split = split
         self.wrap = wrap
         self.collapsed = collapsed
-        self._finding_height: FindingMeasure = finding_rows or (lambda _finding: 1)
+        self._finding_rows_of: FindingMeasure = finding_rows or (lambda _finding: 1)
         self._tall = False
         """Some finding takes more than one row (so this layout differs from the canonical one)."""
         self._change_ends: list[int] = []
@@ -108,8 +109,8 @@ class DiffLayout:
         self._notes: dict[int, list[str]] = {}
         self._blocks: list[_Block] = []
         self._starts: list[int] = []
-        self._tables: dict[int, list[Row]] = {}
-        self._lazy: OrderedDict[int, Sequence[Row]] = OrderedDict()
+        self._tables: dict[int, _Rows] = {}
+        self._lazy: OrderedDict[int, _Rows] = OrderedDict()
         self.finding_rows: list[int] = []
         """The first row of every finding, in view order."""
         self.hunk_rows: list[int] = []
@@ -171,12 +172,7 @@ class DiffLayout:
         table = self._table(block_index)
         if table is None:
             return start + 1 + line
-        if isinstance(table, _Rows):
-            return start + table.offset_of(line)
-        for offset, row in enumerate(table):
-            if row.kind is RowKind.LINE and row.part == 0 and line in (row.line, row.right):
-                return start + offset
-        return start
+        return start + table.offset_of(line)
 
     def hunk_row(self, file: int, hunk: int) -> int | None:
         block_index = self._hunk_block.get((file, hunk))
@@ -284,11 +280,9 @@ class DiffLayout:
                 self._hunk_block[(f, h)] = len(self._blocks)
                 anchors = self._line_findings.get((f, h))
                 if anchors:
-                    table = self._hunk_table(f, h)
+                    table = _Rows(self, f, h, anchors)
                     self._tables[len(self._blocks)] = table
-                    self.finding_rows += [
-                        row + i for i, r in enumerate(table) if r.kind is RowKind.FINDING and r.part == 0
-                    ]
+                    self.finding_rows += [row + offset for offset in table.finding_offsets()]
                     add(_Block(f, h, len(table)))
                 elif self.split or self.wrap is not None:
                     add(_Block(f, h, self._count(f, h)))
@@ -299,17 +293,12 @@ class DiffLayout:
 
     def _heights(self, findings: list[Finding]) -> list[int]:
         """Running totals of the rows the findings take (where each one ends)."""
-        heights = [max(1, self._finding_height(finding)) for finding in findings]
-        self._tall = self._tall or any(height > 1 for height in heights)
-        return list(accumulate(heights))
+        return list(accumulate(self._finding_height(finding) for finding in findings))
 
-    def _finding_parts(self, f: int, h: int, line: int | None, findings: list[Finding]) -> list[Row]:
-        rows = []
-        for finding in findings:
-            parts = max(1, self._finding_height(finding))
-            self._tall = self._tall or parts > 1
-            rows += [Row(RowKind.FINDING, f, h, line, finding, None, part, parts) for part in range(parts)]
-        return rows
+    def _finding_height(self, finding: Finding) -> int:
+        parts = max(1, self._finding_rows_of(finding))
+        self._tall = self._tall or parts > 1
+        return parts
 
     def _units(self, f: int, h: int) -> Iterator[tuple[int | None, int | None]]:
         """The hunk's lines as rows before wrapping: (line, None) unified; (left, right) side by side, where a run
@@ -347,27 +336,7 @@ class DiffLayout:
             return 1 + sum(map(self.wrap, self.change.files[f].hunks[h].lines))  # the hot path of a huge hunk
         return 1 + sum(self._parts(f, left, right, h) for left, right in self._units(f, h))
 
-    def _hunk_table(self, f: int, h: int) -> list[Row]:
-        anchors = self._line_findings.get((f, h), {})
-        lines = self.change.files[f].hunks[h].lines
-        rows = [Row(RowKind.HUNK, f, h)]
-        placed: set[tuple[Side, int]] = set()
-        for left, right in self._units(f, h):
-            parts = self._parts(f, left, right, h)
-            rows += [Row(RowKind.LINE, f, h, left, None, right, p, parts) for p in range(parts)]
-            for i in (left, right):
-                if i is None:
-                    continue
-                key = _key(lines[i].kind, lines[i].old_no, lines[i].new_no)
-                if key in anchors and key not in placed:
-                    placed.add(key)
-                    rows += self._finding_parts(f, h, i, anchors[key])
-        for key, findings in anchors.items():  # anchored to a line this hunk does not show: keep, never drop
-            if key not in placed:
-                rows += self._finding_parts(f, h, None, findings)
-        return rows
-
-    def _table(self, block_index: int) -> Sequence[Row] | None:
+    def _table(self, block_index: int) -> _Rows | None:
         """A hunk's row table: built with the layout when it has findings, on demand (and cached) in split or
         wrap mode, and never in the default mode, where a row is arithmetic."""
         built = self._tables.get(block_index)
@@ -377,7 +346,7 @@ class DiffLayout:
         if lazy is None:
             block = self._blocks[block_index]
             assert block.file is not None and block.hunk is not None
-            lazy = _Rows(self, block.file, block.hunk)
+            lazy = _Rows(self, block.file, block.hunk, {})
             self._lazy[block_index] = lazy
             if len(self._lazy) > 64:
                 self._lazy.popitem(last=False)
@@ -387,11 +356,9 @@ class DiffLayout:
 
     def _finding_row(self, f: int, h: int, finding: Finding) -> int:
         block_index = self._hunk_block[(f, h)]
-        table: Sequence[Row] = self._table(block_index) or []
-        for offset, row in enumerate(table):
-            if row.finding is finding:
-                return self._starts[block_index] + offset
-        return self._starts[block_index]
+        table = self._table(block_index)
+        offset = table.finding_offset(finding) if table is not None else None
+        return self._starts[block_index] + (offset or 0)
 
     def _top_row(self, offset: int) -> Row:
         found = _piece(self._change_findings, self._change_ends, offset)
@@ -417,40 +384,148 @@ class DiffLayout:
         return Row(RowKind.FINDING, f, finding=finding, part=part, parts=parts)
 
 
-class _Rows(Sequence[Row]):
-    """The rows of a hunk without findings in split or wrap mode, without one object per row: the hunk's units
-    (lines, or side-by-side pairs) and the running total of their rows; a row is found by bisection."""
+Placed = tuple[Finding, int | None, int]
+"""A finding under a hunk line: the finding, the line it is anchored to (None: not shown by the hunk), its rows."""
 
-    def __init__(self, layout: DiffLayout, f: int, h: int) -> None:
+
+class _Rows(Sequence[Row]):
+    """The rows of one hunk without one object per row (a wrapped 10 MB line is 70k rows; a 100k-line hunk with one
+    finding is 100k): its units (lines, or side-by-side pairs), their running row totals when wrapping, and its
+    findings, each placed under the unit showing its line. A row is found by bisection, first among the findings'
+    rows, then among the units'.
+
+    Building it is one pass over the hunk's units in split or wrap mode, and in the default mode (one row per line)
+    a lookup of each finding's line (`list.index` over the line numbers), so opening a huge hunk with a finding
+    creates no object per line."""
+
+    def __init__(self, layout: DiffLayout, f: int, h: int, anchors: dict[tuple[Side, int], list[Finding]]) -> None:
         self.file = f
         self.hunk = h
-        self.units = list(layout._units(f, h))
-        self.ends = list(accumulate(layout._parts(f, left, right, h) for left, right in self.units))
-
+        lines = layout.change.files[f].hunks[h].lines
+        self.units: list[tuple[int | None, int | None]] | None = list(layout._units(f, h)) if layout.split else None
+        """Side by side: (left, right) per row before wrapping; None in unified mode, where unit i is line i."""
+        count = len(self.units) if self.units is not None else len(lines)
+        self.ends: list[int] | None = None
+        """Wrap mode: the running total of the units' rows; None when each unit is one row."""
+        if layout.wrap is not None:
+            units = self.units if self.units is not None else [(i, None) for i in range(count)]
+            self.ends = list(accumulate(layout._parts(f, left, right, h) for left, right in units))
+        self._unit_rows = self.ends[-1] if self.ends else (0 if self.ends is not None else count)
         self._where: dict[int, int] | None = None
+        self.inserts: list[tuple[int, list[Placed]]] = self._place(layout, lines, anchors, count) if anchors else []
+        """Findings after unit `u` (the last unit for findings whose line the hunk does not show), in view order."""
+        self._insert_units = [unit for unit, _ in self.inserts]
+        self._insert_rows: list[int] = []
+        """Where each insert starts, in rows after the hunk header."""
+        self._through: list[int] = []
+        """Finding rows up to and including each insert."""
+        total = 0
+        for unit, placed in self.inserts:
+            self._insert_rows.append(self._rows_through(unit) + total)
+            total += sum(parts for _, _, parts in placed)
+            self._through.append(total)
+
+    def _place(
+        self, layout: DiffLayout, lines: Sequence[DiffLine], anchors: dict[tuple[Side, int], list[Finding]], count: int
+    ) -> list[tuple[int, list[Placed]]]:
+        olds = list(map(_OLD_NO, lines))
+        news = list(map(_NEW_NO, lines))
+        spots: list[tuple[int, int, list[Placed]]] = []
+        orphans: list[Placed] = []
+        for (side, number), findings in anchors.items():
+            line = _find(olds if side is Side.OLD else news, number)
+            if line is not None and (lines[line].kind is LineKind.REMOVED) != (side is Side.OLD):
+                line = None
+            placed = [(finding, line, layout._finding_height(finding)) for finding in findings]
+            if line is None:
+                orphans += [(finding, None, parts) for finding, _, parts in placed]
+                continue
+            unit = self._unit_of(line)
+            left = self.units[unit][0] if self.units is not None else line
+            spots.append((unit, 0 if left == line else 1, placed))
+        spots.sort(key=lambda spot: (spot[0], spot[1]))
+        inserts = [(unit, placed) for unit, _, placed in spots]
+        if orphans:  # anchored to a line this hunk does not show: keep, never drop
+            inserts.append((count - 1, orphans))
+        return inserts
 
     def __len__(self) -> int:
-        return 1 + (self.ends[-1] if self.ends else 0)
+        return 1 + self._unit_rows + (self._through[-1] if self._through else 0)
 
-    def offset_of(self, line: int) -> int:
-        """The offset of the first row showing `line` (without walking the rows)."""
+    def _rows_through(self, unit: int) -> int:
+        """Rows of units 0..`unit` (findings not counted)."""
+        if unit < 0:
+            return 0
+        return self.ends[unit] if self.ends is not None else unit + 1
+
+    def _unit_of(self, line: int) -> int:
+        if self.units is None:
+            return line
         if self._where is None:
             self._where = {}
             for unit, (left, right) in enumerate(self.units):
                 for index in (left, right):
                     if index is not None:
                         self._where.setdefault(index, unit)
-        unit = self._where.get(line, 0)
-        return 1 + (self.ends[unit - 1] if unit else 0)
+        return self._where.get(line, 0)
+
+    def offset_of(self, line: int) -> int:
+        """The offset of the first row showing `line` (without walking the rows)."""
+        unit = self._unit_of(line)
+        inserts = bisect.bisect_left(self._insert_units, unit)
+        return 1 + self._rows_through(unit - 1) + (self._through[inserts - 1] if inserts else 0)
+
+    def finding_offsets(self) -> list[int]:
+        """The offset of each finding's first row, in view order."""
+        out = []
+        for start, (_, placed) in zip(self._insert_rows, self.inserts, strict=True):
+            for _, _, parts in placed:
+                out.append(1 + start)
+                start += parts
+        return out
+
+    def finding_offset(self, finding: Finding) -> int | None:
+        for start, (_, placed) in zip(self._insert_rows, self.inserts, strict=True):
+            for candidate, _, parts in placed:
+                if candidate is finding:
+                    return 1 + start
+                start += parts
+        return None
 
     def __getitem__(self, offset: int) -> Row:  # type: ignore[override]
         if offset == 0:
             return Row(RowKind.HUNK, self.file, self.hunk)
-        unit = bisect.bisect_right(self.ends, offset - 1)
-        start = self.ends[unit - 1] if unit else 0
-        left, right = self.units[unit]
-        parts = self.ends[unit] - start
-        return Row(RowKind.LINE, self.file, self.hunk, left, None, right, offset - 1 - start, parts)
+        at = offset - 1
+        k = bisect.bisect_right(self._insert_rows, at) - 1
+        before = 0
+        if k >= 0:
+            start = self._insert_rows[k]
+            if at < start + self._through[k] - (self._through[k - 1] if k else 0):
+                for finding, line, parts in self.inserts[k][1]:
+                    if at < start + parts:
+                        return Row(RowKind.FINDING, self.file, self.hunk, line, finding, None, at - start, parts)
+                    start += parts
+            before = self._through[k]
+        at -= before
+        if self.ends is None:
+            unit, part, parts = at, 0, 1
+        else:
+            unit = bisect.bisect_right(self.ends, at)
+            first = self.ends[unit - 1] if unit else 0
+            part, parts = at - first, self.ends[unit] - first
+        left, right = self.units[unit] if self.units is not None else (unit, None)
+        return Row(RowKind.LINE, self.file, self.hunk, left, None, right, part, parts)
+
+
+_OLD_NO = attrgetter("old_no")
+_NEW_NO = attrgetter("new_no")
+
+
+def _find(numbers: list[int | None], number: int) -> int | None:
+    try:
+        return numbers.index(number)
+    except ValueError:
+        return None
 
 
 def file_details(file: FileChange) -> list[str]:

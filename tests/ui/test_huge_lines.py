@@ -90,7 +90,7 @@ async def test_wrapping_a_10mb_line_builds_one_screen_of_characters(
         rows = math.ceil((SIZE + len("var a='';")) / room)
         assert view.total_rows == rows + 3  # blank, file title, hunk header
         hunk = view.layout_map._table(1)
-        assert isinstance(hunk, _Rows) and len(hunk.units) == 1  # one unit for the line, not one per piece
+        assert isinstance(hunk, _Rows) and hunk.ends is not None and len(hunk.ends) == 1  # one entry, not per piece
         assert len(view.layout_map._lazy) <= 1
         assert 0 < sum(touched) <= 2 * HEIGHT * (room + 2)  # a screen of pieces, each its own characters
         assert _longest_segment(view) <= WIDTH

@@ -50,7 +50,7 @@ from reviewtui.rules.finding import Finding
 from reviewtui.table import clip
 from reviewtui.text import inert
 from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Row, RowKind, wrapped_rows
-from reviewtui.ui.display_line import DisplayLine
+from reviewtui.ui.display_line import CHUNK, DisplayLine
 from reviewtui.ui.finding_text import FindingLine, Part, finding_lines
 from reviewtui.viewed import ViewedMarks
 
@@ -445,9 +445,9 @@ class DiffView(ScrollView, can_focus=True):
             if len(text) <= room:
                 if text.isascii() and text.isprintable():
                     return 1  # the common case, without making the text inert
-            elif text.isascii() and text.isprintable():
+            elif len(text) <= CHUNK and text.isascii() and text.isprintable():
                 return rows(len(text))
-            return rows(self._display_line(line).cells)
+            return rows(self._display_line(line).cells)  # a huge line is scanned once, not once per layout
 
         return measure
 
