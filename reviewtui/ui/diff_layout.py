@@ -7,9 +7,10 @@ to, in as many rows as its text needs at the view's width). Only each block's fi
 by bisection.
 
 In the default mode (unified, no wrap) a hunk's row count is known without looking at its lines, so opening a
-100k-line change costs one pass over hunk headers, not one object per line; only hunks that carry findings get a
-per-row table. Side-by-side and wrap modes need each hunk's row count (one pass of cheap arithmetic over the lines
-when the mode is switched on) but still build per-row tables only for hunks that are displayed, in a bounded cache.
+100k-line change costs one pass over hunk headers, not one object per line. A hunk that carries findings gets a
+compact table (`_Rows`: where each finding sits, found by a lookup of its line number), never one `Row` per line or
+per wrapped piece. Side-by-side and wrap modes need each hunk's row count (one pass of cheap arithmetic over the
+lines when the mode is switched on) and build the compact tables of displayed hunks on demand, in a bounded cache.
 
 Coverage is measured in one coordinate system whatever the mode: the rows of the canonical layout (unified, no
 wrap, every file expanded). `canonical_spans` maps what is on screen now into that system, so switching modes or
