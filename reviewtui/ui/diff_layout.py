@@ -286,7 +286,9 @@ class DiffLayout:
                     self.finding_rows += [row + offset for offset in table.finding_offsets()]
                     add(_Block(f, h, len(table)))
                 elif self.split or self.wrap is not None:
-                    add(_Block(f, h, self._count(f, h)))
+                    table = _Rows(self, f, h, {})  # counting the rows is building the table: keep it for the screen
+                    self._keep(len(self._blocks), table)
+                    add(_Block(f, h, len(table)))
                 else:
                     add(_Block(f, h, 1 + len(hunk.lines)))
                 self.hunk_spans.append(HunkSpan(f, h, self._starts[-1], self._blocks[-1].rows))
@@ -332,11 +334,6 @@ class DiffLayout:
         lines = self.change.files[f].hunks[h].lines
         return max(self.wrap(lines[i]) for i in (left, right) if i is not None)
 
-    def _count(self, f: int, h: int) -> int:
-        if not self.split and self.wrap is not None:
-            return 1 + sum(map(self.wrap, self.change.files[f].hunks[h].lines))  # the hot path of a huge hunk
-        return 1 + sum(self._parts(f, left, right, h) for left, right in self._units(f, h))
-
     def _table(self, block_index: int) -> _Rows | None:
         """A hunk's row table: built with the layout when it has findings, on demand (and cached) in split or
         wrap mode, and never in the default mode, where a row is arithmetic."""
@@ -348,12 +345,15 @@ class DiffLayout:
             block = self._blocks[block_index]
             assert block.file is not None and block.hunk is not None
             lazy = _Rows(self, block.file, block.hunk, {})
-            self._lazy[block_index] = lazy
-            if len(self._lazy) > 64:
-                self._lazy.popitem(last=False)
+            self._keep(block_index, lazy)
         else:
             self._lazy.move_to_end(block_index)
         return lazy
+
+    def _keep(self, block_index: int, table: _Rows) -> None:
+        self._lazy[block_index] = table
+        if len(self._lazy) > 64:
+            self._lazy.popitem(last=False)
 
     def _finding_row(self, f: int, h: int, finding: Finding) -> int:
         block_index = self._hunk_block[(f, h)]
@@ -408,9 +408,18 @@ class _Rows(Sequence[Row]):
         count = len(self.units) if self.units is not None else len(lines)
         self.ends: list[int] | None = None
         """Wrap mode: the running total of the units' rows; None when each unit is one row."""
-        if layout.wrap is not None:
-            units = self.units if self.units is not None else [(i, None) for i in range(count)]
-            self.ends = list(accumulate(layout._parts(f, left, right, h) for left, right in units))
+        if layout.wrap is not None and self.units is None:
+            self.ends = list(accumulate(map(layout.wrap, lines)))  # the hot path of a huge hunk
+        elif layout.wrap is not None and self.units is not None:
+            wrap = layout.wrap
+
+            def parts(unit: tuple[int | None, int | None]) -> int:
+                left, right = unit
+                if right is None or left == right:
+                    return wrap(lines[left]) if left is not None else 1
+                return wrap(lines[right]) if left is None else max(wrap(lines[left]), wrap(lines[right]))
+
+            self.ends = list(accumulate(map(parts, self.units)))
         self._unit_rows = self.ends[-1] if self.ends else (0 if self.ends is not None else count)
         self._where: dict[int, int] | None = None
         self.inserts: list[tuple[int, list[Placed]]] = self._place(layout, lines, anchors, count) if anchors else []
