@@ -14,7 +14,7 @@ from reviewtui.intraline import PAIR_LIMIT, pairs_around
 from reviewtui.model import DiffLine
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.ui.display_line import DisplayLine
-from reviewtui.ui.memo import MemoHunk
+from reviewtui.ui.memo import MemoHunk, memoised
 from reviewtui.ui.widgets import diff_view
 from reviewtui.ui.widgets.diff_view import DiffView
 from tests.gitrepo import GitRepo
@@ -110,3 +110,23 @@ async def test_opening_a_100k_line_change_on_the_review_screen_touches_a_screen_
         await pilot.pause()
         assert len(built) <= 4 * height and len(view._lines) <= 4 * height
         assert MemoHunk.digests_computed - digests == hunks
+
+
+def test_a_remembering_change_answers_exactly_like_the_change(repo: GitRepo) -> None:
+    """Same digests (viewed marks and coverage are keyed by them), counts and stats; the lines are shared."""
+    repo.write("a.py", "".join(f"line {i}\n" for i in range(40)))
+    repo.commit("base")
+    repo.checkout("ai/edit", new=True)
+    repo.write("a.py", "".join(f"line {i}{' edited' * (i % 7 == 0)}\n" for i in range(40)) + "tail\n")
+    repo.write("b.py", "new = 1\n")
+    repo.commit("Edit")
+    repo.checkout("main")
+    change = next(iter(QueueLoader(QueueRequest(repo=repo.path)).changes()))
+    remembering = memoised(change)
+    assert memoised(remembering) is remembering
+    assert remembering.stats == change.stats and remembering.stats.added > 0 and remembering.stats.deleted > 0
+    for file, twin in zip(change.files, remembering.files, strict=True):
+        for hunk, memo in zip(file.hunks, twin.hunks, strict=True):
+            assert isinstance(memo, MemoHunk) and memo.lines is hunk.lines
+            assert memo.digest() == memo.digest() == hunk.digest()
+            assert (memo.added, memo.deleted) == (hunk.added, hunk.deleted)
