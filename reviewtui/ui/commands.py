@@ -6,7 +6,7 @@ Textual's palette reads a hit's `help` and a plain `str` prompt as markup, so ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Protocol, runtime_checkable
 
@@ -21,11 +21,34 @@ from reviewtui.ui.session import Session
 _SKIPPED_ACTIONS = frozenset({"command_palette", "app.command_palette"})
 
 
-class ScreenActions(Provider):
+Choice = tuple[str, Text, Callable[[], object]]
+"""What a provider offers: the text matched against, the prompt shown (inert `Text`), the command run."""
+
+
+class ChoiceProvider(Provider):
+    """A provider that lists its choices once and lets Textual's matcher rank them: each subclass only says what
+    its choices are, and every hit is built from `Text`, never from a markup string."""
+
+    def _choices(self) -> Iterable[Choice]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for text, prompt, command in self._choices():
+            yield DiscoveryHit(prompt, command, text=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, prompt, command in self._choices():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, prompt, command, text=text)
+
+
+class ScreenActions(ChoiceProvider):
     """Every binding active on the screen the palette was opened from, by its description, with its key and id:
     the palette is the one place where an action can be found without knowing its key."""
 
-    def _choices(self) -> Iterator[tuple[str, Text, Callable[[], object]]]:
+    def _choices(self) -> Iterator[Choice]:
         for keys, active in active_actions(self.screen.active_bindings):
             if not active.enabled or active.binding.action in _SKIPPED_ACTIONS:
                 continue
@@ -39,17 +62,6 @@ class ScreenActions(Provider):
 
     async def _run(self, node: DOMNode, action: str) -> None:
         await self.app.run_action(action, node)
-
-    async def discover(self) -> Hits:
-        for text, prompt, command in self._choices():
-            yield DiscoveryHit(prompt, command, text=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, prompt, command in self._choices():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, prompt, command, text=text)
 
 
 def active_actions(active: dict[str, ActiveBinding]) -> list[tuple[list[str], ActiveBinding]]:
@@ -80,30 +92,20 @@ class FileIndex(Protocol):
     def jump_to_file(self, index: int) -> None: ...
 
 
-class FileJumps(Provider):
+class FileJumps(ChoiceProvider):
     """`Jump to file: <path>` for every file of the change on screen (nothing on screens without files)."""
 
-    def _choices(self) -> list[tuple[str, Text, Callable[[], None]]]:
+    def _choices(self) -> list[Choice]:
         screen = self.screen
         if not isinstance(screen, FileIndex):
             return []
-        choices: list[tuple[str, Text, Callable[[], None]]] = []
+        choices: list[Choice] = []
         for index, path in enumerate(screen.file_paths()):
             prompt = Text("Jump to file: ")
             prompt.append_text(safe_text(path, "bold"))
             choices.append((f"Jump to file: {path}", prompt, partial(screen.jump_to_file, index)))
         return choices
 
-    async def discover(self) -> Hits:
-        for text, prompt, command in self._choices():
-            yield DiscoveryHit(prompt, command, text=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, prompt, command in self._choices():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, prompt, command, text=text)
 
 _PREFIX = "Switch reviewer"
 
@@ -117,30 +119,19 @@ class Filterable(Protocol):
     def apply_filter(self, query: str) -> None: ...
 
 
-class FilterCommands(Provider):
+class FilterCommands(ChoiceProvider):
     """`Filter queue: system:payments`, `severity:high`, `status:awaiting`… for the values in the queue on screen."""
 
-    def _choices(self) -> list[tuple[str, Text, Callable[[], None]]]:
+    def _choices(self) -> list[Choice]:
         screen = self.screen
         if not isinstance(screen, Filterable):
             return []
-        choices: list[tuple[str, Text, Callable[[], None]]] = []
+        choices: list[Choice] = []
         for term in screen.filter_suggestions():
             prompt = Text("Filter queue: ")
             prompt.append_text(safe_text(term, "bold"))
             choices.append((f"Filter queue: {term}", prompt, partial(screen.apply_filter, term)))
         return choices
-
-    async def discover(self) -> Hits:
-        for text, prompt, command in self._choices():
-            yield DiscoveryHit(prompt, command, text=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, prompt, command in self._choices():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, prompt, command, text=text)
 
 
 @runtime_checkable
@@ -153,13 +144,13 @@ class ReviewerDesk(Protocol):
     def switch_reviewer(self, index: int) -> None: ...
 
 
-class ReviewerCommands(Provider):
+class ReviewerCommands(ChoiceProvider):
     """`Switch reviewer: <who>` for every other available signing key, so pair reviewers can take turns.
 
     Names come from allowed_signers or key comments, so hits are built as Rich `Text` (never palette markup).
     """
 
-    def _choices(self) -> list[tuple[str, Text, Callable[[], None]]]:
+    def _choices(self) -> list[Choice]:
         app = self.app
         if not isinstance(app, ReviewerDesk):
             return []
@@ -171,7 +162,7 @@ class ReviewerCommands(Provider):
                 else "only one signing key was found (pass --key for each reviewer)"
             )
             return [(_PREFIX, _prompt(_PREFIX, why), partial(app.notify, f"Cannot switch reviewer: {why}"))]
-        choices: list[tuple[str, Text, Callable[[], None]]] = []
+        choices: list[Choice] = []
         for index, identity in enumerate(session.identities):
             if index == session.active_index:
                 continue
@@ -179,17 +170,6 @@ class ReviewerCommands(Provider):
             detail = f"{identity.key.path} · {identity.fingerprint} · from {identity.source}"
             choices.append((text, _prompt(text, detail), partial(app.switch_reviewer, index)))
         return choices
-
-    async def discover(self) -> Hits:
-        for text, prompt, command in self._choices():
-            yield DiscoveryHit(prompt, command, text=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, prompt, command in self._choices():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, prompt, command, text=text)
 
 
 def _prompt(text: str, detail: str) -> Text:
