@@ -7,11 +7,12 @@ not once per change. Governance files (rules, system map, risk model) are read a
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from reviewtui.cache import AnalysisCache, Entry, cache_key, keyable
 from reviewtui.config import load_config
@@ -168,3 +169,18 @@ def _utf8(data: bytes, label: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ReviewtuiError(f"{label}: not valid UTF-8") from None
+
+
+def with_imported(analysis: Analysis, logs: Sequence[Any], mode: str = "added") -> Analysis:
+    """The analysis with other scanners' SARIF results that land on this change added to its findings (each keeps
+    its tool name), so `scan --sarif` and the TUI's `--sarif` show the same thing."""
+    from reviewtui.rules.sarif import findings_for_change
+
+    imported: list[Finding] = []
+    for log in logs:
+        imported += findings_for_change(log, analysis.change, repo_root=Path(analysis.change.repo), mode=mode)
+    if not imported:
+        return analysis
+    findings = sorted({*analysis.findings, *imported}, key=Finding.sort_key)
+    return dataclasses.replace(analysis, findings=tuple(findings))
+

@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--pair", action="store_true", help="pair mode: switch reviewers within one session")
     root.add_argument("--key", type=Path, action="append", default=[], dest="keys",
                       help="SSH key to sign with in the TUI (repeat for pair mode)")
+    root.add_argument("--sarif", type=Path, action="append", default=[], dest="tui_sarif", metavar="FILE",
+                      help="show another scanner's SARIF 2.1.0 results with the findings in the TUI (repeatable)")
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
     for command in (queue, scan, approve, verify, sync, audit, calibrate, rules, init, demo):
         command.register(commands)

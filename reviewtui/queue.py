@@ -31,6 +31,8 @@ class QueueRequest:
     patches: Path | None = None
     workspace: Path | None = None
     user_config: Path | None = None
+    sarif: tuple[Path, ...] = ()
+    """Other scanners' SARIF logs whose results are shown with the findings (the TUI's `--sarif`)."""
 
 
 @dataclass(slots=True)

@@ -11,18 +11,16 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reviewtui import __version__
-from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.analysis import Analysis, Analyzer, with_imported
 from reviewtui.commands.options import add_selection, queue_request
 from reviewtui.errors import ReviewtuiError
 from reviewtui.export import finding_dict
 from reviewtui.progress import Progress
 from reviewtui.queue import QueueLoader
-from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
 from reviewtui.text import inert
 
@@ -90,7 +88,7 @@ def _analyses(args: argparse.Namespace) -> list[Analysis]:
                 continue
             analysis = analyzer.analyze(change)
             if logs:
-                analysis = _with_imported(analysis, logs, args.sarif_filter)
+                analysis = with_imported(analysis, logs, args.sarif_filter)
             analyses.append(analysis)
             progress.advance()
     for warning in loader.report.warnings:  # a change git could not read is skipped: say so, never silently
@@ -105,16 +103,6 @@ def _load_sarif(path: Path) -> Any:
     from reviewtui.rules.sarif import load_sarif
 
     return load_sarif(path)
-
-
-def _with_imported(analysis: Analysis, logs: list[Any], mode: str) -> Analysis:
-    from reviewtui.rules.sarif import findings_for_change
-
-    imported: list[Finding] = []
-    for log in logs:
-        imported += findings_for_change(log, analysis.change, repo_root=Path(analysis.change.repo), mode=mode)
-    findings = sorted({*analysis.findings, *imported}, key=Finding.sort_key)
-    return replace(analysis, findings=tuple(findings))
 
 
 def _render(form: str, analyses: list[Analysis]) -> str:

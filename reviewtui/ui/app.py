@@ -186,10 +186,18 @@ class ReviewApp(App[None]):
             screen.post_message(ReviewerChanged())
 
 
-def run(repo: Path, *, theme: str | None = None, pair: bool = False, keys: Sequence[Path] = ()) -> int:
+def run(
+    repo: Path,
+    *,
+    theme: str | None = None,
+    pair: bool = False,
+    keys: Sequence[Path] = (),
+    sarif: Sequence[Path] = (),
+) -> int:
     """Run the TUI until the user quits; the queue loads in the background after the first paint."""
     if not repo.exists():
         raise ReviewtuiError(f"{repo}: no such directory")
     preferences = Preferences.load(None, theme)
-    ReviewApp(QueueRequest(repo=repo), pair=pair, keys=keys, preferences=preferences).run()
+    request = QueueRequest(repo=repo, sarif=tuple(sarif))
+    ReviewApp(request, pair=pair, keys=keys, preferences=preferences).run()
     return 0

@@ -9,13 +9,15 @@ from pathlib import Path
 from textual.widgets import Input
 
 from reviewtui.analysis import Analysis
+from reviewtui.queue import QueueRequest
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.sarif import findings_for_change, load_sarif
 from reviewtui.text import inert
+from reviewtui.ui.app import ReviewApp
 from reviewtui.ui.screens.reason import ReasonScreen
 from reviewtui.ui.widgets.diff_view import DiffView
 from reviewtui.ui.widgets.file_tree import FileTree
-from tests.ui.conftest import Workspace, screen_text
+from tests.ui.conftest import Workspace, loaded_queue, open_change, screen_text, settle
 from tests.ui.review_host import ReviewHost, opened
 
 MIGRATION = "codex/drop-legacy-payment-columns"
@@ -130,3 +132,38 @@ async def test_imported_sarif_findings_show_their_tool_on_the_screen(
         await opened(pilot)
         shown = flat(screen_text(app))
         assert "sql.drop-column [Semgrep]: Dropping a column breaks every reader still deployed" in shown
+
+
+async def test_sarif_given_to_the_app_shows_in_the_queue_and_the_diff(workspace: Workspace, tmp_path: Path) -> None:
+    """`reviewtui --sarif FILE`: the queue counts the imported results and the diff shows them with their tool."""
+    log = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "Semgrep", "rules": [{"id": "sql.drop-column"}]}},
+                "results": [
+                    {
+                        "ruleId": "sql.drop-column",
+                        "level": "error",
+                        "message": {"text": "Dropping a column breaks [bold]every[/] reader\x1b[2J"},
+                        "locations": [
+                            {"physicalLocation": {"artifactLocation": {"uri": PATH}, "region": {"startLine": 2}}}
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "semgrep.sarif"
+    path.write_text(json.dumps(log))
+    workspace.keep_only(MIGRATION)
+    app = ReviewApp(QueueRequest(repo=workspace.repo, sarif=(path,)), pair=False)
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        queue = await loaded_queue(pilot)
+        (analysis,) = queue.changes.values()
+        assert [f.tool for f in analysis.findings if f.rule == "sql.drop-column"] == ["Semgrep"]
+        await open_change(pilot, MIGRATION)
+        await settle(pilot)
+        shown = flat(screen_text(app))
+        assert "sql.drop-column [Semgrep]: Dropping a column breaks [bold]every[/] reader" in shown

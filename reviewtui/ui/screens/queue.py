@@ -29,7 +29,7 @@ from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.analysis import Analysis, Analyzer, with_imported
 from reviewtui.approvals.clerk import Clerk
 from reviewtui.approvals.verdict import Verdict
 from reviewtui.audit.auditor import AuditRequest
@@ -38,6 +38,7 @@ from reviewtui.errors import ReviewtuiError
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.ranking import SORTS, rank_key
 from reviewtui.risk.bands import Banding, banding
+from reviewtui.rules.sarif import load_sarif
 from reviewtui.table import clip
 from reviewtui.text import inert
 from reviewtui.ui.filters import FACETS, QueueFilter
@@ -223,10 +224,11 @@ class QueueScreen(Screen[None]):
         batch: list[Analysis] = []
         last, every = time.monotonic(), _FIRST_BATCH_SECONDS
         try:
+            logs = [load_sarif(path) for path in self.request.sarif]
             for change in loader.changes():
                 if worker.is_cancelled:
                     return
-                batch.append(analyzer.analyze(change))
+                batch.append(with_imported(analyzer.analyze(change), logs))
                 analyses.append(batch[-1])
                 if time.monotonic() - last > every:
                     self.app.call_from_thread(self._add_changes, batch, loader)
