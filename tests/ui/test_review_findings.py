@@ -104,26 +104,7 @@ async def test_imported_sarif_findings_show_their_tool_on_the_screen(
     demo_analyses: dict[str, Analysis], workspace: Workspace, tmp_path: Path
 ) -> None:
     analysis = demo_analyses[MIGRATION]
-    log = {
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "Semgrep", "rules": [{"id": "sql.drop-column"}]}},
-                "results": [
-                    {
-                        "ruleId": "sql.drop-column",
-                        "level": "error",
-                        "message": {"text": "Dropping a column breaks every reader still deployed"},
-                        "locations": [
-                            {"physicalLocation": {"artifactLocation": {"uri": PATH}, "region": {"startLine": 2}}}
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
-    path = tmp_path / "semgrep.sarif"
-    path.write_text(json.dumps(log))
+    path = semgrep_log(tmp_path, "Dropping a column breaks every reader still deployed")
     imported = findings_for_change(load_sarif(path), analysis.change, repo_root=Path(analysis.change.repo))
     assert [f.tool for f in imported] == ["Semgrep"]
     findings = tuple(sorted({*analysis.findings, *imported}, key=Finding.sort_key))
@@ -136,26 +117,7 @@ async def test_imported_sarif_findings_show_their_tool_on_the_screen(
 
 async def test_sarif_given_to_the_app_shows_in_the_queue_and_the_diff(workspace: Workspace, tmp_path: Path) -> None:
     """`reviewtui --sarif FILE`: the queue counts the imported results and the diff shows them with their tool."""
-    log = {
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "Semgrep", "rules": [{"id": "sql.drop-column"}]}},
-                "results": [
-                    {
-                        "ruleId": "sql.drop-column",
-                        "level": "error",
-                        "message": {"text": "Dropping a column breaks [bold]every[/] reader\x1b[2J"},
-                        "locations": [
-                            {"physicalLocation": {"artifactLocation": {"uri": PATH}, "region": {"startLine": 2}}}
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
-    path = tmp_path / "semgrep.sarif"
-    path.write_text(json.dumps(log))
+    path = semgrep_log(tmp_path, "Dropping a column breaks [bold]every[/] reader\x1b[2J")
     workspace.keep_only(MIGRATION)
     app = ReviewApp(QueueRequest(repo=workspace.repo, sarif=(path,)), pair=False)
     app.animation_level = "none"
@@ -167,3 +129,17 @@ async def test_sarif_given_to_the_app_shows_in_the_queue_and_the_diff(workspace:
         await settle(pilot)
         shown = flat(screen_text(app))
         assert "sql.drop-column [Semgrep]: Dropping a column breaks [bold]every[/] reader" in shown
+
+
+def semgrep_log(folder: Path, message: str) -> Path:
+    """A SARIF 2.1.0 log from "Semgrep" with one result on line 2 of the migration."""
+    result = {
+        "ruleId": "sql.drop-column",
+        "level": "error",
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": PATH}, "region": {"startLine": 2}}}],
+    }
+    tool = {"driver": {"name": "Semgrep", "rules": [{"id": "sql.drop-column"}]}}
+    path = folder / "semgrep.sarif"
+    path.write_text(json.dumps({"version": "2.1.0", "runs": [{"tool": tool, "results": [result]}]}))
+    return path

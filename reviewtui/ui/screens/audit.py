@@ -19,7 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -30,6 +30,7 @@ from reviewtui.errors import ReviewtuiError
 from reviewtui.table import clip
 from reviewtui.text import inert
 from reviewtui.ui.safe import safe_text
+from reviewtui.ui.screens.table_screen import TableScreen
 from reviewtui.ui.themes import Palette, palette
 
 COLUMNS = (
@@ -45,7 +46,7 @@ COLUMNS = (
 """Label and key of each column of the landed changes: what a director scans first comes first."""
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(TableScreen):
     """The audit of one repository's base branch over a period, with drill-down into each landed change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -175,19 +176,6 @@ class AuditScreen(Screen[None]):
         change = self.selected()
         if change is not None:
             self.app.push_screen(LandedChangeScreen(change, self.palette))
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_top(self) -> None:
-        self.query_one(DataTable).move_cursor(row=0)
-
-    def action_bottom(self) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.row_count - 1))
 
     def action_toggle_gate(self) -> None:
         self.gate_only = not self.gate_only

@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
@@ -46,6 +45,7 @@ from reviewtui.ui.messages import ReviewerChanged
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.audit import AuditScreen
 from reviewtui.ui.screens.review import ReviewScreen
+from reviewtui.ui.screens.table_screen import TableScreen
 from reviewtui.ui.session import Session, queue_key
 from reviewtui.ui.themes import Palette, palette
 from reviewtui.ui.widgets.text_input import TextInput
@@ -76,7 +76,7 @@ COLUMNS = (
 """Label and key of each column; REPO (key "repo") is added once a second repository shows up."""
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(TableScreen):
     """The daily queue of pending changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -513,19 +513,6 @@ class QueueScreen(Screen[None]):
     def action_toggle_awaiting(self) -> None:
         self.awaiting_only = not self.awaiting_only
         self._render_rows()
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_top(self) -> None:
-        self.query_one(DataTable).move_cursor(row=0)
-
-    def action_bottom(self) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.row_count - 1))
 
     def action_cycle_sort(self) -> None:
         names = list(SORTS)
