@@ -22,7 +22,7 @@ from reviewtui.approvals.clerk import Coverage, principal_for
 from reviewtui.approvals.statement import Acknowledgement
 from reviewtui.approvals.verdict import Facts, Verdict
 from reviewtui.errors import ReviewtuiError
-from reviewtui.journal import Journal, JsonValue
+from reviewtui.journal import Activity, Journal, JsonValue
 from reviewtui.model import Change
 from reviewtui.rules.finding import Finding
 from reviewtui.text import inert
@@ -397,6 +397,8 @@ class Session:
         self.journal = journal
         """The action journal every reviewer action is appended to (None: not journaled, as in unit tests)."""
         self.journal_problem: str | None = None
+        self._earlier: dict[tuple[str, str], Activity] = {}
+        """Journal activity read ahead off the UI thread (`prefetch`), by (key fingerprint, head)."""
         """Why the journal could not be written, once it failed (the review goes on; the reviewer is told once)."""
 
     @property
@@ -447,11 +449,23 @@ class Session:
             self._progress[key] = found
         return found
 
+    def prefetch(self, head: str | None) -> None:
+        """Read the active reviewer's earlier activity on `head` from the journal now, so that starting their
+        progress later costs no journal read. The journal is read whole, so callers do this off the UI thread."""
+        who = self.active
+        if self.journal is None or who is None or not head:
+            return
+        try:
+            self._earlier[(who.fingerprint, head)] = self.journal.activity(who.fingerprint, head)
+        except ReviewtuiError:
+            return  # an unreadable journal resumes nothing; the first failed write tells the reviewer why
+
     def _resume(self, progress: ChangeProgress, who: Identity, head: str) -> None:
         if self.journal is None:
             return
+        earlier = self._earlier.pop((who.fingerprint, head), None)
         try:
-            earlier = self.journal.activity(who.fingerprint, head)
+            earlier = earlier or self.journal.activity(who.fingerprint, head)
         except ReviewtuiError:
             return  # an unreadable journal resumes nothing; the first failed write tells the reviewer why
         progress.coverage.restore(earlier.hunks_displayed)

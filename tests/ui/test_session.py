@@ -225,3 +225,20 @@ def test_standing_previews_the_tier1_gaps(demo_analyses: dict[str, Analysis]) ->
     after = standing(progress, facts, analysis.findings)
     assert after.gaps() == [] and after.tier1_seen == 3 and after.hunks_seen == after.hunks_total
     assert standing(progress, None, analysis.findings).gaps() == []  # policy not read yet: nothing claimed
+
+
+def test_prefetched_journal_activity_resumes_without_reading_the_journal_again(tmp_path: Path) -> None:
+    """The review screen reads the journal in its worker thread (`prefetch`); starting the progress on the UI
+    thread then uses what was read, even if the journal could no longer be read by then."""
+    from reviewtui.journal import Journal
+
+    journal = Journal(tmp_path / "journal.jsonl")
+    alice = identity("alice")
+    for digest in ("digest-0", "digest-2"):
+        journal.append("hunk-displayed", reviewer=alice.fingerprint, head="abc", hunk=digest)
+    session = Session([alice], clock=FakeClock(), journal=journal)
+    session.prefetch("abc")
+    journal.path.unlink()
+    progress = session.progress("change", places(3, 3, 3), head="abc")
+    assert progress.coverage.digests() == ("digest-0", "digest-2")
+    assert progress.journaled == {"digest-0", "digest-2"}

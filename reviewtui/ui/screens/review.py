@@ -158,11 +158,13 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="digests")
     def hash_hunks(self) -> None:
-        """Every hunk's content digest (what coverage and viewed marks are keyed by): the one pass over all lines of
-        the change that opening it needs, done off the UI thread; the evidence starts when it is done."""
+        """Every hunk's content digest (what coverage and viewed marks are keyed by) and the reviewer's earlier
+        activity from the journal: the passes over the whole change and the whole journal that opening it needs,
+        done off the UI thread; the evidence starts when they are done."""
         for file in self.change.files:
             for hunk in file.hunks:
                 hunk.digest()  # remembered by the hunk (ui/memo.py)
+        self.session.prefetch(self.change.head)  # the journal is read whole: here, not on the UI thread
         with suppress(RuntimeError):  # the app closed meanwhile
             self.app.call_from_thread(self._hashed)
 
