@@ -10,10 +10,11 @@ for. Changes loaded from a patch without their repository are skipped: without t
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reviewtui.model import FileChange
@@ -238,6 +239,9 @@ class _Known:
     _node_aliases: list[str] | None = None
     _go: list[str] | None = None
 
+    def has_tree(self) -> bool:
+        return bool(self.context.tree(self.rev))
+
     def python(self) -> set[str]:
         if self._python is None:
             names = _tree_names(self.context.tree(self.rev), _PY_EXTENSIONS)
@@ -345,21 +349,27 @@ _PYTHON_FILES = (".py", ".pyi")
 _JS_FILES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
 
 
-def _python_imports(file: FileChange, text: str | None) -> Iterator[_Import]:
-    source = (text or "").splitlines()
-    in_strings = _lines_in_strings(source)
+def _python_imports(file: FileChange, read: Callable[[], str | None]) -> Iterator[_Import]:
+    """`read` gives the whole new file; it is called only when an added line looks like an import, since reading
+    and scanning the file for strings is most of the cost and most changes add no import."""
+    source: list[str] | None = None
+    in_strings: set[int] = set()
     for located in added([file]):
+        line = located.line.text
+        from_match = _PY_FROM.match(line)
+        import_match = None if from_match else _PY_IMPORT.match(line)
+        if from_match is None and import_match is None:
+            continue
+        if source is None:
+            source = (read() or "").splitlines()
+            in_strings = _lines_in_strings(source)
         number = located.line.new_no or 0
         if number in in_strings or _optional(source, number):
             continue
-        line = located.line.text
-        from_match = _PY_FROM.match(line)
         if from_match:
             yield _Import(located, from_match.group(1), from_match.span(1))
             continue
-        import_match = _PY_IMPORT.match(line)
-        if import_match is None:
-            continue
+        assert import_match is not None
         for part in _PY_PART.finditer(line, import_match.start(1), import_match.end(1)):
             name = _PY_NAME.match(part.group())
             if name:
@@ -397,7 +407,10 @@ def _js_imports(file: FileChange) -> Iterator[_Import]:
                 yield _Import(located, match.group(2), match.span(2))
 
 
-def _go_imports(file: FileChange, text: str | None) -> Iterator[_Import]:
+def _go_imports(file: FileChange, read: Callable[[], str | None]) -> Iterator[_Import]:
+    if not any(_GO_SINGLE.match(x.line.text) or _GO_ITEM.match(x.line.text) for x in added([file])):
+        return  # no added line could be an import: the file need not be read
+    text = read()
     import_lines: set[int] = set()
     in_block = False
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -463,7 +476,7 @@ def _go_unknown(found: _Import, known: _Known, allow: set[str]) -> bool:
 def unknown_import(data: CheckInput) -> Iterator[Hit]:
     """An import (Python, JavaScript/TypeScript, Go) that nothing in the repository provides or declares."""
     head = data.change.head
-    if head is None or not data.context.tree(head):
+    if head is None:
         return
     known = _Known(data.context, head)
     allow = {str(name).lower() for name in data.option("allow", [])}
@@ -471,18 +484,19 @@ def unknown_import(data: CheckInput) -> Iterator[Hit]:
         path = file.new_path or ""
         if file.new_path is None or file.binary:
             continue
+        read = functools.partial(_text, data.context, head, path)
         if path.endswith(_PYTHON_FILES):
-            text = _text(data.context, head, path)
-            found = [(i, _python_unknown(i, known, allow)) for i in _python_imports(file, text)]
+            found = [(i, _python_unknown(i, known, allow)) for i in _python_imports(file, read)]
         elif path.endswith(_JS_FILES):
             found = [(i, _js_unknown(i, known, allow)) for i in _js_imports(file)]
         elif path.endswith(".go"):
-            text = _text(data.context, head, path)
-            found = [(i, _go_unknown(i, known, allow)) for i in _go_imports(file, text)]
+            found = [(i, _go_unknown(i, known, allow)) for i in _go_imports(file, read)]
         else:
             continue
         for item, unknown in found:
-            if unknown:
+            # Without a tree (a patch without its repository, a head git cannot list) nothing can be judged; asked
+            # only now because listing the tree at every head was most of this check's cost.
+            if unknown and known.has_tree():
                 detail = f"{item.name} is not in the standard library, the repository or any dependency manifest"
                 yield item.located.hit(span=item.span, detail=detail)
 
