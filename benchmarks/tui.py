@@ -4,12 +4,18 @@ Each measurement runs in a fresh `python -m benchmarks.tui` process so its peak 
 
     python -m benchmarks.tui paint REPO      # ReviewApp on REPO: seconds to the first frame with rows, and to all rows
     python -m benchmarks.tui diff REPO       # ReviewScreen on REPO's one pending change: first screen, page-downs
+    python -m benchmarks.tui modes REPO      # the same change: longest UI-thread block for s, w, s+w (first, again)
+
+The longest UI-thread block is measured by a watchdog on the app's event loop (a 10 ms ticker): how late a tick
+comes is how long the loop was kept from running anything else (a key, a repaint).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -21,9 +27,56 @@ from typing import Any
 from benchmarks import synthetic
 
 PAGE_DOWNS = 1000
-ALL_ROWS_LIMIT = 120.0
+ALL_ROWS_LIMIT = float(os.environ.get("REVIEWTUI_BENCH_ALL_ROWS_LIMIT", "120"))
 """Seconds to wait for the whole queue after the first rows; past it, the rows shown by then are reported."""
 SIZE = (160, 45)
+TICK = 0.01
+
+
+class Watchdog:
+    """Event-loop lag: a task that sleeps TICK and records how late it wakes up (the UI thread's longest block)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.longest_gc = 0.0
+        """The longest garbage collection (it holds the GIL whichever thread triggered it)."""
+        self._gc_start = 0.0
+        self.blocks: list[float] = []
+        """Every lag over 100 ms, in seconds."""
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> Watchdog:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        gc.callbacks.append(self._gc)
+        return self
+
+    def _gc(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            self.longest_gc = max(self.longest_gc, time.perf_counter() - self._gc_start)
+
+    def reset(self) -> float:
+        """The longest lag since the last reset (and start over)."""
+        longest, self.longest = self.longest, 0.0
+        self.longest_gc = 0.0
+        self.blocks.clear()
+        return longest
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(TICK)
+            lag = time.perf_counter() - before - TICK
+            self.longest = max(self.longest, lag)
+            if lag > 0.1:
+                self.blocks.append(lag)
 
 
 async def paint(repo: Path) -> dict[str, Any]:
@@ -35,22 +88,28 @@ async def paint(repo: Path) -> dict[str, Any]:
     start = time.perf_counter()
     app = ReviewApp(QueueRequest(repo=repo))
     first = total = float("nan")
-    rows = 0
+    rows = first_count = 0
     async with app.run_test(size=SIZE) as pilot:
+        watchdog = Watchdog().start()
         while time.perf_counter() - start < 600:
             tables = app.screen.query(DataTable)
             if tables and tables.first().row_count:
                 first = time.perf_counter() - start
+                first_count = tables.first().row_count
                 break
             await pilot.pause(0.005)
+        before_rows = watchdog.reset()
         while time.perf_counter() - start < ALL_ROWS_LIMIT and not all(w.is_finished for w in app.workers):
             await pilot.pause(0.05)
         if all(w.is_finished for w in app.workers):
             await pilot.pause()
             total = time.perf_counter() - start
         rows = app.screen.query_one(DataTable).row_count
+        watchdog.stop()
         app.exit()
-    return {"first_rows_s": first, "all_rows_s": total, "rows": rows, "peak_rss_mb": _peak_mb()}
+    return {"first_rows_s": first, "all_rows_s": total, "rows": rows, "peak_rss_mb": _peak_mb(),
+            "longest_block_before_rows_ms": before_rows * 1000, "longest_block_loading_ms": watchdog.longest * 1000,
+            "blocks_over_100ms_loading": len(watchdog.blocks), "first_row_count": first_count}
 
 
 async def diff(repo: Path) -> dict[str, Any]:
@@ -62,7 +121,7 @@ async def diff(repo: Path) -> dict[str, Any]:
     from reviewtui.ui.widgets.diff_view import DiffView
 
     start = time.perf_counter()
-    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
+    change = _full(next(iter(QueueLoader(QueueRequest(repo=repo)).changes())))
     analysis = Analyzer().analyze(change)
     loaded = time.perf_counter() - start
 
@@ -93,6 +152,65 @@ async def diff(repo: Path) -> dict[str, Any]:
     return {"load_s": loaded, "first_screen_s": first_screen, "page_down_ms": per_page * 1000,
             "pilot_key_ms": pilot_ms, "scrolled_rows": moved, "total_rows": view.total_rows,
             "peak_rss_mb": _peak_mb()}
+
+
+MODE_STEPS = (
+    ("s", "split, first"), ("s", "unified"), ("s", "split, again"), ("s", "unified"),
+    ("w", "wrap, first"), ("w", "no wrap"), ("w", "wrap, again"),
+    ("s", "split+wrap from wrap"), ("w", "split, no wrap"), ("w", "split+wrap from split"),
+    ("s", "wrap"), ("w", "unified, no wrap"),
+)
+
+
+async def modes(repo: Path) -> dict[str, Any]:
+    """The longest UI-thread block around each mode key, and the rows the view ends up with."""
+    from textual.app import App
+
+    from reviewtui.analysis import Analyzer
+    from reviewtui.queue import QueueLoader, QueueRequest
+    from reviewtui.ui.screens.review import ReviewScreen
+    from reviewtui.ui.widgets.diff_view import DiffView
+
+    change = _full(next(iter(QueueLoader(QueueRequest(repo=repo)).changes())))
+    analysis = Analyzer().analyze(change)
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.animation_level = "none"
+            self.push_screen(ReviewScreen(analysis))
+
+    app = Host()
+    steps: list[dict[str, Any]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
+            await pilot.pause(0.001)
+        await app.workers.wait_for_complete()
+        view = app.screen.query_one(DiffView)
+        view.focus()
+        view.scroll_to(y=view.total_rows // 2, animate=False, immediate=True)  # mid-hunk: the top line is kept
+        await pilot.pause()
+        watchdog = Watchdog().start()
+        for key, label in MODE_STEPS:
+            watchdog.reset()
+            await pilot.press(key)
+            settle = time.perf_counter()
+            while time.perf_counter() - settle < 3 and view.layout_pending:
+                await pilot.pause(0.01)
+            await pilot.pause(0.05)
+            gc_ms = watchdog.longest_gc * 1000
+            steps.append({"key": key, "mode": label, "longest_block_ms": watchdog.reset() * 1000,
+                          "longest_gc_ms": gc_ms, "total_rows": view.total_rows, "top": view.window[0]})
+        watchdog.stop()
+    return {"steps": steps, "peak_rss_mb": _peak_mb()}
+
+
+def _full(change: Any) -> Any:
+    """The change with its lines (a queue read from the summary cache lists changes without them)."""
+    try:
+        from reviewtui.sources.full import full_change
+    except ImportError:  # a tree from before summarised changes
+        return change
+    return full_change(change)
 
 
 def _peak_mb() -> float:
@@ -164,7 +282,8 @@ def report(results: dict[str, Any]) -> str:
 
 def main() -> int:
     kind, repo = sys.argv[1], Path(sys.argv[2])
-    result = asyncio.run(paint(repo) if kind == "paint" else diff(repo))
+    runs = {"paint": paint, "diff": diff, "modes": modes}
+    result = asyncio.run(runs[kind](repo))
     print(json.dumps(result))
     return 0
 

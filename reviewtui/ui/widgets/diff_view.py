@@ -6,7 +6,8 @@ emphasis are computed only for lines that are drawn, and cached. Every piece of 
 `inert` before it becomes a Segment, so no diff content can reach the terminal as a sequence.
 
 Modes: unified or side by side (`s`), wrapped or truncated with a visible `…` marker (`w`; wrap shows the full
-line). Generated, lock and vendored files start collapsed behind a banner (`e` expands). `/` searches the lines.
+line). Switching a large change (`LAYOUT_IN_THREAD` lines) into split or wrap measures its lines in a thread; the old
+layout stays on screen and usable until the new one goes in, with the line at the top kept at the top. Generated, lock and vendored files start collapsed behind a banner (`e` expands). `/` searches the lines.
 
 The view reports which rows are on screen (`DiffView.Displayed`, in the canonical coordinates coverage uses)
 whenever that changes, which is how the review screen learns which hunks a reviewer has actually seen, and it keeps
@@ -34,6 +35,7 @@ from pygments.util import ClassNotFound
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
@@ -49,7 +51,7 @@ from reviewtui.model import Change, DiffLine, FileChange, Hunk, LineKind
 from reviewtui.rules.finding import Finding
 from reviewtui.table import clip
 from reviewtui.text import inert
-from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Row, RowKind, wrapped_rows
+from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Measure, Row, RowKind, wrapped_rows
 from reviewtui.ui.display_line import CHUNK, DisplayLine
 from reviewtui.ui.finding_text import FindingLine, Part, finding_lines
 from reviewtui.viewed import ViewedMarks
@@ -62,6 +64,13 @@ TRUNCATED = "…"
 PAIRS_KEPT = 50_000
 """Lines whose partner (or lack of one) is remembered per hunk."""
 NO_NEWLINE = "  (no newline at end of file)"
+LAYOUT_IN_THREAD = 20_000
+"""Lines shown side by side or wrapped above which a new layout is built in a thread (measuring 100k lines is
+100-250 ms of Python) while the old one stays on screen and keeps answering keys."""
+CHARS_IN_THREAD = 1_000_000
+"""Characters wrapped above which the layout is built in a thread too (preparing a 10 MB line is a pass over it)."""
+HUGE_KEPT = 64
+"""Lines longer than CHUNK whose display form is kept for measuring (shared with the layout thread)."""
 SEVERITY_COLOURS = {"critical": "#ff5f87", "high": "#ff8700", "medium": "#ffd75f", "low": "#87afff", "info": "#a8a8a8"}
 
 
@@ -198,6 +207,14 @@ class DiffView(ScrollView, can_focus=True):
         def control(self) -> DiffView:
             return self.view
 
+    class _LaidOut(Message):
+        """A layout built in the thread is ready (`generation` says which request it answers)."""
+
+        def __init__(self, generation: int, layout: DiffLayout) -> None:
+            super().__init__()
+            self.generation = generation
+            self.layout = layout
+
     def __init__(
         self,
         change: Change,
@@ -211,7 +228,9 @@ class DiffView(ScrollView, can_focus=True):
         self.findings = findings
         self.kinds = kinds or []
         self.split = False
+        """Side by side was asked for (what is drawn is `layout_map.split`: a new layout may still be building)."""
         self.wrap = False
+        """Wrap was asked for (drawn: `layout_map.wrap`)."""
         self.collapsed = frozenset(i for i, kind in enumerate(self.kinds) if kind.collapsible)
         self.layout_map = DiffLayout(change, findings, collapsed=self.collapsed)
         self.total_rows = self.layout_map.total_rows
@@ -224,6 +243,14 @@ class DiffView(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[int, int, int], list[Segment]] = LRUCache(1024)
         """Lexed lines (their first LEX_LIMIT characters), one per line drawn."""
         self._shown: LRUCache[int, tuple[DiffLine, DisplayLine]] = LRUCache(1024)
+        self._huge: dict[int, tuple[DiffLine, DisplayLine]] = {}
+        """Lines longer than CHUNK, prepared once for whichever thread measures or draws them first (a plain dict:
+        its single operations are atomic, unlike the LRU caches, which only the UI thread touches)."""
+        self._generation = 0
+        """Layout requests so far; a layout from the thread is installed only if it answers the latest one."""
+        self.layout_pending = False
+        """A layout is being built in the thread; the one on screen still answers everything."""
+        self._after_layout: list[Callable[[], None]] = []
         self._spans: LRUCache[tuple[int, int, int], list[Span]] = LRUCache(1024)
         self._pairs: LRUCache[tuple[int, int], dict[int, int | None]] = LRUCache(256)
         """Per hunk, the partners found so far (None: unpaired) of the lines drawn."""
@@ -376,19 +403,69 @@ class DiffView(ScrollView, can_focus=True):
         self._relayout()
 
     def _relayout(self) -> None:
-        """Lay the change out again for the current modes and width, keeping the line at the top of the view and
-        the selected finding in place."""
+        """Lay the change out again for the asked modes and width. A large layout is built in a thread while the
+        one on screen keeps being drawn and used; either way the line at the top of the view when the new layout
+        goes in stays at the top, and the selected finding stays selected."""
+        self._generation += 1
+        self._measured_width = self.scrollable_content_region.width
+        if not self._heavy():
+            self.layout_pending = False
+            self._install(self._layout(self._finding_measure())())
+            return
+        self.layout_pending = True
+        acks = {finding: self._acknowledgement(finding) for finding in self.findings}
+        width = self.scrollable_content_region.width or self.app.size.width
+        room = max(1, width - _GUTTER)
+
+        def rows(finding: Finding) -> int:  # no shared cache: this runs in the thread
+            return len(finding_lines(finding, acks.get(finding), room))
+
+        self._build_in_thread(self._generation, self._layout(rows))
+
+    def _layout(self, finding_rows: FindingMeasure) -> Callable[[], DiffLayout]:
+        """What builds the layout for the asked modes, with every input captured now, so that a thread running it
+        reads nothing the UI thread changes meanwhile."""
+        split, collapsed = self.split, self.collapsed
+        wrap = self._measure() if self.wrap else None
+
+        def make() -> DiffLayout:
+            return DiffLayout(
+                self.change, self.findings, split=split, wrap=wrap, collapsed=collapsed, finding_rows=finding_rows
+            )
+
+        return make
+
+    def _heavy(self) -> bool:
+        """Would measuring the asked layout keep the UI thread busy long enough to be felt?"""
+        if not self.split and not self.wrap:
+            return False  # rows are arithmetic on the hunk headers
+        hunks = [h for f, file in enumerate(self.change.files) if f not in self.collapsed for h in file.hunks]
+        lines = sum(len(hunk.lines) for hunk in hunks)
+        if lines > LAYOUT_IN_THREAD:
+            return True
+        return self.wrap and sum(len(line.text) for hunk in hunks for line in hunk.lines) > CHARS_IN_THREAD
+
+    @work(thread=True, exclusive=True, group="diff-layout")
+    def _build_in_thread(self, generation: int, make: Callable[[], DiffLayout]) -> None:
+        self.post_message(self._LaidOut(generation, make()))
+
+    def on_diff_view__laid_out(self, message: _LaidOut) -> None:
+        message.stop()
+        if message.generation == self._generation and self.is_mounted:
+            self.layout_pending = False
+            self._install(message.layout)
+
+    def when_laid_out(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the layout asked for is on screen (now, unless one is being built)."""
+        if self.layout_pending:
+            self._after_layout.append(callback)
+        else:
+            callback()
+
+    def _install(self, layout: DiffLayout) -> None:
         anchor = self._anchor()
         selected = self.layout_map.row(self._selected).finding if self._selected is not None else None
-        self._measured_width = self.scrollable_content_region.width
-        self.layout_map = DiffLayout(
-            self.change,
-            self.findings,
-            split=self.split,
-            wrap=self._measure() if self.wrap else None,
-            collapsed=self.collapsed,
-            finding_rows=self._finding_measure(),
-        )
+        self.layout_map = layout
         self.total_rows = self.layout_map.total_rows
         self.virtual_size = Size(self.scrollable_content_region.width, self.total_rows)
         self._pieces = {}
@@ -399,6 +476,9 @@ class DiffView(ScrollView, can_focus=True):
         target = self._row_of(anchor)
         self.scroll_to(y=target, animate=False, immediate=True)
         self.call_after_refresh(self._report, scrolled=False)
+        waiting, self._after_layout = self._after_layout, []
+        for callback in waiting:
+            callback()
 
     def _finding_measure(self) -> FindingMeasure:
         width = self.scrollable_content_region.width or self.app.size.width
@@ -435,7 +515,8 @@ class DiffView(ScrollView, can_focus=True):
                 return found
         return self.layout_map.file_rows[file]
 
-    def _measure(self) -> Callable[[DiffLine], int]:
+    def _measure(self) -> Measure:
+        """Rows each line needs at the current width in the asked mode; safe to call from the layout thread."""
         width = self.scrollable_content_region.width or self.app.size.width
         room = max(8, (width - 1) // 2 - _SIDE_GUTTER if self.split else width - _GUTTER)
         rows = wrapped_rows(room)
@@ -447,7 +528,9 @@ class DiffView(ScrollView, can_focus=True):
                     return 1  # the common case, without making the text inert
             elif len(text) <= CHUNK and text.isascii() and text.isprintable():
                 return rows(len(text))
-            return rows(self._display_line(line).cells)  # a huge line is scanned once, not once per layout
+            if len(text) > CHUNK:
+                return rows(self._huge_line(line).cells)  # a huge line is scanned once, not once per layout
+            return rows(DisplayLine(text).cells)
 
         return measure
 
@@ -489,11 +572,14 @@ class DiffView(ScrollView, can_focus=True):
         f, h, i = self.matches[index]
         if f in self.collapsed:
             self.set_collapsed(f, False)
-        row = self._match_row((f, h, i))
+        self.when_laid_out(lambda: self._show_match((f, h, i)))
+        return self.matches[index]
+
+    def _show_match(self, match: tuple[int, int, int]) -> None:
+        row = self._match_row(match)
         self.scroll_to(y=max(0, row - 3), animate=False, immediate=True)
         self._pointer = row
         self._forget()
-        return self.matches[index]
 
     def _match_row(self, match: tuple[int, int, int]) -> int:
         f, h, i = match
@@ -539,7 +625,7 @@ class DiffView(ScrollView, can_focus=True):
         hunk = file.hunks[row.hunk]
         if row.kind is RowKind.HUNK:
             return self._hunk_header(row.file, row.hunk, hunk, width)
-        if self.split:
+        if self.layout_map.split:
             return self._split_row(row, file, width)
         assert row.line is not None
         return self._unified_row(row, file, width)
@@ -628,7 +714,7 @@ class DiffView(ScrollView, can_focus=True):
         f, h = row.file, row.hunk
         line = self.change.files[f].hunks[h].lines[index]
         length = self._display_line(line).cells + (cell_len(NO_NEWLINE) if line.no_newline else 0)
-        if self.wrap:
+        if self.layout_map.wrap is not None:
             return self._cells(f, h, index, base, row.part * room, (row.part + 1) * room)
         if length <= room:
             return self._cells(f, h, index, base, 0, length)
@@ -656,8 +742,18 @@ class DiffView(ScrollView, can_focus=True):
         cached = self._shown.get(id(line))
         if cached is not None and cached[0] is line:
             return cached[1]
-        shown = DisplayLine(line.text)
+        shown = self._huge_line(line) if len(line.text) > CHUNK else DisplayLine(line.text)
         self._shown[id(line)] = (line, shown)
+        return shown
+
+    def _huge_line(self, line: DiffLine) -> DisplayLine:
+        known = self._huge.get(id(line))
+        if known is not None and known[0] is line:
+            return known[1]
+        shown = DisplayLine(line.text)
+        if len(self._huge) >= HUGE_KEPT:
+            self._huge.clear()
+        self._huge[id(line)] = (line, shown)
         return shown
 
     def _cells(self, f: int, h: int, i: int, base: Style, start: int, end: int) -> list[Segment]:
@@ -843,7 +939,7 @@ class DiffView(ScrollView, can_focus=True):
         top, bottom = self.window
         room = (
             (self.scrollable_content_region.width - 1) // 2 - _SIDE_GUTTER
-            if self.split
+            if self.layout_map.split
             else (self.scrollable_content_region.width - _GUTTER)
         )
         out: list[tuple[str, DiffLine]] = []
