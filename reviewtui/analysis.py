@@ -28,6 +28,7 @@ from reviewtui.rules.engine import scan
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
 from reviewtui.rules.ruleset import RuleLibrary, RuleSet
+from reviewtui.sources.full import full_change
 from reviewtui.sources.refs import resolve_base
 from reviewtui.systems import SYSTEMS_FILE, SystemMap, parse_system_map
 
@@ -73,6 +74,7 @@ class Analyzer:
             entry = cache.get(key)
             if entry is not None:
                 return Analysis(change, entry.findings, ruleset, entry.risk, entry.measurements)
+        change = full_change(change)  # the rules read lines: a summarised change (no cached analysis) is read now
         context.systems = systems
         findings = tuple(scan(change, ruleset, context))
         history = self.history(repo)

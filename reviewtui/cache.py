@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reviewtui import __version__
+from reviewtui.jsonstore import JsonStore
+from reviewtui.jsonstore import array as _list
+from reviewtui.jsonstore import integer as _int
+from reviewtui.jsonstore import mapping as _dict
+from reviewtui.jsonstore import number as _num
+from reviewtui.jsonstore import optional as _opt
+from reviewtui.jsonstore import string as _str
+from reviewtui.jsonstore import strings as _strs
 from reviewtui.model import Change, SourceKind
 from reviewtui.risk.features import Measurements
 from reviewtui.risk.score import Contribution, Hint, RiskScore
@@ -48,39 +54,22 @@ class InvalidEntry(Exception):
 class AnalysisCache:
     def __init__(self, git_dir: Path) -> None:
         self.root = git_dir / CACHE_DIR
+        self._store = JsonStore(self.root)
         self.hits = 0
         self.misses = 0
 
     def get(self, key: str) -> Entry | None:
         """The entry stored under `key`, or None when absent or invalid (an invalid one is overwritten later)."""
         try:
-            data = json.loads(self._path(key).read_bytes())
-            entry = decode_entry(data, key)
-        except (OSError, ValueError, InvalidEntry):
+            entry = decode_entry(self._store.read(key), key)
+        except InvalidEntry:
             self.misses += 1
             return None
         self.hits += 1
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        """Store atomically; a cache that cannot be written (read-only repository, full disk) only costs speed."""
-        path = self._path(key)
-        data = json.dumps(encode_entry(entry, key), ensure_ascii=True, separators=(",", ":")).encode()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
-
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+        self._store.write(key, encode_entry(entry, key))
 
 
 def cache_key(
@@ -250,41 +239,3 @@ def _decode_risk(d: dict[str, Any]) -> RiskScore:
         systems=tuple((_str(n), _int(t)) for n, t in _list(d["systems"])),
         precise=_num(d["precise"]),
     )
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"expected an integer, got {type(value).__name__}")
-    return value
-
-
-def _num(value: Any) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise TypeError(f"expected a number, got {type(value).__name__}")
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError(f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(_str(v) for v in _list(value))
-
-
-def _opt(convert: Any, value: Any) -> Any:
-    return None if value is None else convert(value)

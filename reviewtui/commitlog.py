@@ -50,6 +50,33 @@ def iter_commit_diffs(repo: Repository, rev_range: str) -> Iterator[tuple[Commit
         yield _with_diff(record)
 
 
+def iter_commits(repo: Repository, rev_range: str) -> Iterator[Commit]:
+    """Every non-merge commit in `rev_range`, newest first as `iter_commit_diffs` walks them, without diffs: the
+    listing a summary-cached queue starts from (`read_commit_diffs` then fetches only the diffs it lacks)."""
+    marker = new_marker()
+    args = ["log", "--no-merges", "--topo-order", format_option(marker, _FIELDS)]
+    for record in records(repo.stream(*args, "--end-of-options", rev_range, "--"), marker):
+        yield _parse_commit(record)[0]
+
+
+def read_commit_diffs(repo: Repository, shas: Sequence[str]) -> dict[str, tuple[FileChange, ...]]:
+    """The diff of each of these (non-merge) commits against its first parent, in one `git log --no-walk` for all
+    of them: exactly what `iter_commit_diffs` reads for the same commits."""
+    if not shas:
+        return {}
+    marker = new_marker()
+    with tempfile.TemporaryFile() as stdin:
+        stdin.write("".join(f"{sha}\n" for sha in shas).encode())
+        stdin.seek(0)
+        args = ["log", "--no-walk=unsorted", format_option(marker, _FIELDS), *DIFF_OPTIONS, "--stdin", "--"]
+        out = repo.run(*args, stdin=stdin)
+    found: dict[str, tuple[FileChange, ...]] = {}
+    for record in records([out], marker):
+        commit, files = _with_diff(record)
+        found[commit.sha] = files
+    return found
+
+
 def _with_diff(record: bytes) -> tuple[Commit, tuple[FileChange, ...]]:
     commit, rest = _parse_commit(record)
     return commit, parse_git_diff(rest.rstrip(b"\x00"), context=f"commit {commit.sha[:12]}")

@@ -82,7 +82,7 @@ def _file(file: FileChange) -> dict[str, Any]:
         "submodule": file.submodule,
         "symlink": file.symlink,
         "language": file.language,
-        "hunks": len(file.hunks),
+        "hunks": file.hunk_count,
         "added": file.added,
         "deleted": file.deleted,
         "decode_errors": file.decode_errors,

@@ -93,6 +93,16 @@ class Hunk:
 
 
 @dataclass(frozen=True, slots=True)
+class LineCounts:
+    """A file's size when its hunks were left out: a change read back from the summary cache
+    (`reviewtui.summary`) lists, counts and ranks without git producing or anything parsing its diff."""
+
+    hunks: int
+    added: int
+    deleted: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileChange:
     """One path's change. Paths are repository-relative and exactly as git stores them (never quoted)."""
 
@@ -109,6 +119,8 @@ class FileChange:
     language: str | None = None
     decode_errors: int = 0
     """How many undecodable byte sequences were replaced by U+FFFD while reading this file's diff."""
+    counts: LineCounts | None = None
+    """Set instead of `hunks` on a summarised file (see LineCounts); `sources.full.full_change` reads the hunks."""
 
     @property
     def path(self) -> str:
@@ -125,11 +137,35 @@ class FileChange:
 
     @property
     def added(self) -> int:
-        return sum(h.added for h in self.hunks)
+        return self.counts.added if self.counts is not None else sum(h.added for h in self.hunks)
 
     @property
     def deleted(self) -> int:
-        return sum(h.deleted for h in self.hunks)
+        return self.counts.deleted if self.counts is not None else sum(h.deleted for h in self.hunks)
+
+    @property
+    def hunk_count(self) -> int:
+        return self.counts.hunks if self.counts is not None else len(self.hunks)
+
+    def summarised(self) -> FileChange:
+        """The same file with its hunks replaced by their counts (what the summary cache stores)."""
+        if self.counts is not None:
+            return self
+        counts = LineCounts(len(self.hunks), self.added, self.deleted)
+        return FileChange(
+            old_path=self.old_path,
+            new_path=self.new_path,
+            status=self.status,
+            similarity=self.similarity,
+            old_mode=self.old_mode,
+            new_mode=self.new_mode,
+            old_blob=self.old_blob,
+            new_blob=self.new_blob,
+            binary=self.binary,
+            language=self.language,
+            decode_errors=self.decode_errors,
+            counts=counts,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,3 +274,10 @@ class Change:
     @property
     def human_only(self) -> bool:
         return self.agent is None
+
+    @property
+    def summarised(self) -> bool:
+        """True when the files carry counts instead of hunks: listing, ranking and cached findings need no more, but
+        anything that reads lines (the rule scan, the diff view, an approval's coverage) must load the full change
+        first (`reviewtui.sources.full.full_change`)."""
+        return any(f.counts is not None for f in self.files)

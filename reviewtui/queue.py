@@ -7,10 +7,11 @@ as the loader goes (already-merged refs, refs without common history) so the use
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.commitlog import read_unmerged
 from reviewtui.config import REPO_CONFIG, Config, load_config, load_workspace_file
 from reviewtui.errors import GitError, ReviewtuiError, UnrelatedHistoryError
@@ -20,6 +21,7 @@ from reviewtui.repository import Repository
 from reviewtui.sources.commits import iter_commit_changes
 from reviewtui.sources.patches import load_patch_folder
 from reviewtui.sources.refs import Landed, find_candidates, load_ref_change, resolve_base
+from reviewtui.summary import SummaryCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,11 @@ class QueueReport:
 
 
 class QueueLoader:
-    def __init__(self, request: QueueRequest) -> None:
+    def __init__(self, request: QueueRequest, *, summaries: bool = True) -> None:
+        """`summaries`: read diff summaries from the cache and yield summarised changes where they are cached (the
+        analyser and the review screen load the full change when they need its lines); off, every diff is read."""
         self.request = request
+        self.use_summaries = summaries
         self.report = QueueReport(unit="commit(s)" if request.commits is not None else "pending change(s)")
         self._primary: Path | None = None
 
@@ -74,6 +79,16 @@ class QueueLoader:
             for change in self._repo_changes(repo, config):
                 self.report.loaded += 1
                 yield change
+
+    def analysed(self, analyzer: Analyzer, changes: Iterable[Change] | None = None) -> Iterator[Analysis]:
+        """Each change (of `changes()` unless given) analysed. A summarised change is read in full when its analysis
+        is not cached; one whose objects git can no longer read is skipped with a warning, as while loading."""
+        for change in self.changes() if changes is None else changes:
+            try:
+                yield analyzer.analyze(change)
+            except GitError as exc:
+                self.report.loaded -= 1
+                self.report.warnings.append(f"skipped {change.id}: {exc}")
 
     def ordered(self) -> Iterator[Change]:
         """Pending changes oldest first (the longest wait is reviewed first until risk ranking exists); a
@@ -122,7 +137,7 @@ class QueueLoader:
         request = self.request
         if request.commits is not None:
             if repo.root == self._primary:
-                yield from iter_commit_changes(repo, request.commits, detector)
+                yield from iter_commit_changes(repo, request.commits, detector, self._summaries(repo))
             return
         if request.patches is not None:
             if repo.root == self._primary:
@@ -145,9 +160,10 @@ class QueueLoader:
             unmerged: dict[str, Commit] | None = read_unmerged(repo, [c.sha for c in candidates], base.sha)
         except GitError:  # an unreadable commit somewhere: ask git ref by ref, so only that change is skipped
             unmerged = None
+        summaries = self._summaries(repo)
         for candidate in candidates:
             try:
-                change = load_ref_change(repo, candidate, base, detector, unmerged)
+                change = load_ref_change(repo, candidate, base, detector, unmerged, summaries)
             except UnrelatedHistoryError as exc:
                 self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
                 continue
@@ -161,6 +177,10 @@ class QueueLoader:
                 self.report.skipped_by_content += 1
             else:
                 yield change
+
+
+    def _summaries(self, repo: Repository) -> SummaryCache | None:
+        return SummaryCache(repo.git_dir) if self.use_summaries else None
 
 
 def queue_order(change: Change) -> tuple[bool, float, str, str]:

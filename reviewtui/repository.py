@@ -8,6 +8,7 @@ reviewtui misread a change, and a repository's attributes can never run a progra
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,11 @@ DIFF_OPTIONS = (
     "--ignore-submodules=none",
 )
 
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+"""Only a commit named by its full id is fixed; `HEAD` or a branch name may move between two reads."""
+_MEMO_LIMIT = 1 << 14
+_SMALL_BLOB = 1 << 16
+"""Governance files are a few KB; anything larger is read again rather than held."""
 _ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
 
 
@@ -76,6 +82,10 @@ class Repository:
         self.git_dir = Path(self._repo.git_dir).resolve()
         self._batch_lock = threading.Lock()
         """GitPython's persistent cat-file process serves one request at a time; the TUI reads from workers."""
+        self._folders: dict[tuple[str, str], str | None] = {}
+        """(commit, top-level folder) -> the folder's tree id or None; see `_in_folder`."""
+        self._small: dict[tuple[str, str], tuple[str | None, bytes | None]] = {}
+        """(folder tree id, path inside) -> (object id, bytes if a small blob was read)."""
 
     def __repr__(self) -> str:
         return f"Repository({str(self.root)!r})"
@@ -170,12 +180,55 @@ class Repository:
         if "\n" in rev or "\n" in path or rev.startswith("-"):
             out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}:{path}", check=False)
             return out.decode().strip() or None
+        inside = self._in_folder(rev, path)
+        if inside is None:
+            return self._header(f"{rev}:{path}")
+        folder, rest = inside
+        if folder is None:
+            return None
+        if (folder, rest) not in self._small:
+            self._remember((folder, rest), (self._header(f"{folder}:{rest}"), None))
+        return self._small[folder, rest][0]
+
+    def _header(self, name: str) -> str | None:
         with self._batch_lock:
             try:
-                sha, _, _ = self._repo.git.get_object_header(f"{rev}:{path}")
+                sha, _, _ = self._repo.git.get_object_header(name)
             except ValueError:
                 return None
         return sha.decode() if isinstance(sha, bytes) else str(sha)
+
+    def _in_folder(self, rev: str, path: str) -> tuple[str | None, str] | None:
+        """(the tree id of the path's top-level folder at `rev`, or None when there is none; the rest of the path),
+        for a path inside a folder at a commit named by its full id; None otherwise.
+
+        Governance files (`.reviewtui/…`) are read at the base of every change, and a `--commits` queue has a
+        different base per change: asking for the folder once per commit, then reading each file by (folder tree,
+        path), answers "no such folder" in one request instead of six and reads an unchanged file once."""
+        first, sep, rest = path.partition("/")
+        if not sep or not rest or not _FULL_ID.fullmatch(rev):
+            return None
+        key = (rev, first)
+        if key not in self._folders:
+            if len(self._folders) >= _MEMO_LIMIT:
+                self._folders.clear()
+            self._folders[key] = self._header(f"{rev}:{first}")
+        return self._folders[key], rest
+
+    def _remember(self, key: tuple[str, str], value: tuple[str | None, bytes | None]) -> None:
+        if len(self._small) >= _MEMO_LIMIT:
+            self._small.clear()
+        self._small[key] = value
+
+    def _blob(self, name: str) -> tuple[str | None, bytes | None]:
+        """(object id, bytes) of a blob by cat-file name; (None, None) when absent, (id, None) when not a blob."""
+        with self._batch_lock:
+            try:
+                sha, kind, _, data = self._repo.git.get_object_data(name)
+            except ValueError:
+                return None, None
+        oid = sha.decode() if isinstance(sha, bytes) else str(sha)
+        return oid, bytes(data) if cast(object, kind) in (b"blob", "blob") else None  # bytes at run time, str in stubs
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at a commit, or None if it is not a file there (config is read at a change's base).
@@ -184,12 +237,18 @@ class Repository:
         Python): checks read manifests and files at every base of a queue. A name with a newline cannot go through
         the batch protocol, so it takes the tree walk."""
         if "\n" not in rev and "\n" not in path and not rev.startswith("-"):
-            with self._batch_lock:
-                try:
-                    _, kind, _, data = self._repo.git.get_object_data(f"{rev}:{path}")
-                except ValueError:
-                    return None
-            return bytes(data) if cast(object, kind) in (b"blob", "blob") else None  # bytes at run time, str in stubs
+            inside = self._in_folder(rev, path)
+            if inside is None:
+                return self._blob(f"{rev}:{path}")[1]
+            folder, rest = inside
+            if folder is None:
+                return None
+            known = self._small.get((folder, rest))
+            if known is not None and (known[0] is None or known[1] is not None):
+                return known[1]
+            sha, data = self._blob(f"{folder}:{rest}")
+            self._remember((folder, rest), (sha, data if data is not None and len(data) <= _SMALL_BLOB else None))
+            return data
         try:
             item = self._repo.commit(rev).tree / path
         except (KeyError, ValueError, git.BadName, git.BadObject):

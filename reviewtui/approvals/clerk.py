@@ -26,6 +26,7 @@ from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
+from reviewtui.sources.full import full_change
 
 _KEY_TYPES = re.compile(r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)$")
 
@@ -45,7 +46,8 @@ class Clerk:
     # -- facts -------------------------------------------------------------------------------------------------------
 
     def facts(self, analysis: Analysis, *, binding: Binding | None = None) -> Facts:
-        change = analysis.change
+        # Judging stored decisions reads hunks (Tier-1 coverage, the count a decision records): never from a summary.
+        change = full_change(analysis.change) if binding is None else analysis.change
         repo = self.repo(change.repo)
         base = change.base
         policy = self.policy(repo, base)
@@ -163,7 +165,7 @@ class Clerk:
             policy_digest=facts.policy.digest,
             acknowledged=acknowledged,
             hunks_displayed=coverage.hunks_displayed,
-            hunks_total=sum(len(f.hunks) for f in analysis.change.files),
+            hunks_total=sum(len(f.hunks) for f in facts.change.files),
             seconds=coverage.seconds,
             timestamp=(at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             tool_version=__version__,

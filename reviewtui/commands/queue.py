@@ -66,13 +66,13 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    loader = QueueLoader(queue_request(args))
+    loader = QueueLoader(queue_request(args), summaries=not args.no_cache)
     analyzer = Analyzer(cache=not args.no_cache)
     clerk = Clerk(analyzer)
     entries = []
     with Progress("analysing") as progress:
-        for change in loader.changes():
-            entries.append(_entry(analyzer.analyze(change), clerk))
+        for analysis in loader.analysed(analyzer):
+            entries.append(_entry(analysis, clerk))
             progress.advance()
     bands = banding([e.key.score for e in entries])
     order = SORTS[args.sort]
@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
         entry.summary["band"] = bands.band(entry.key.score)
         entry.summary["band_thresholds"] = dict(bands.thresholds)
     if args.json:
-        json.dump([e.summary for e in entries], sys.stdout, ensure_ascii=True, indent=None)
-        sys.stdout.write("\n")
+        # dumps, not dump: json.dump writes chunk by chunk through the pure-Python encoder (1.4 s for 1000 changes)
+        sys.stdout.write(json.dumps([e.summary for e in entries], ensure_ascii=True, indent=None) + "\n")
         print(f"reviewtui: {loader.report.summary()}", file=sys.stderr)
     else:
         _print_table(entries, len(loader.report.repos) > 1)

@@ -77,16 +77,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _analyses(args: argparse.Namespace) -> list[Analysis]:
-    loader = QueueLoader(queue_request(args))
+    loader = QueueLoader(queue_request(args), summaries=not args.no_cache)
     wanted = set(args.changes)
     analyzer = Analyzer(cache=not args.no_cache)
     logs = [_load_sarif(path) for path in args.sarif]
     analyses = []
     with Progress("scanning") as progress:
-        for change in loader.ordered():
-            if wanted and change.id not in wanted:
-                continue
-            analysis = analyzer.analyze(change)
+        chosen = (change for change in loader.ordered() if not wanted or change.id in wanted)
+        for analysis in loader.analysed(analyzer, chosen):
             if logs:
                 analysis = with_imported(analysis, logs, args.sarif_filter)
             analyses.append(analysis)

@@ -149,8 +149,9 @@ def collect(
 ) -> Dataset:
     """Analyse every non-merge commit of `rev_range` (newest `limit`, within [since, until)) like `queue --commits`.
 
-    The commits are streamed in one `git log -p` and the stream is closed as soon as the last wanted commit has
-    been seen, so `limit=5000` on a repository with 100,000 commits reads 5,000 diffs, not 100,000.
+    The commits are streamed (listed, and their diffs read per batch unless summarised in the cache) and the stream
+    is closed as soon as the last wanted commit has been seen, so `limit=5000` on a repository with 100,000 commits
+    reads about 5,000 diffs, not 100,000.
     """
     if limit is not None and limit < 1:
         raise ReviewtuiError(f"--limit must be at least 1, not {limit}")
@@ -159,7 +160,7 @@ def collect(
     labels_from = _tip(rev_range)
     labels = revert_labels(HistoryIndex.build(repo, labels_from))
     analyzer = analyzer or Analyzer()
-    loader = QueueLoader(QueueRequest(repo=repo.root, commits=rev_range))
+    loader = QueueLoader(QueueRequest(repo=repo.root, commits=rev_range), summaries=analyzer.use_cache)
     samples: list[Sample] = []
     changes = loader.changes()
     try:

@@ -18,6 +18,7 @@ from reviewtui.errors import ReviewtuiError, UnrelatedHistoryError
 from reviewtui.model import Change, Commit, FileChange, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import DIFF_OPTIONS, Ref, Repository
+from reviewtui.summary import SummaryCache
 
 _GITHUB_PR = re.compile(r"^refs/pull/(?P<n>\d+)/head$")
 _REMOTE_PR = re.compile(r"^refs/remotes/[^/]+/pr/(?P<n>\d+)$")
@@ -99,12 +100,14 @@ def load_ref_change(
     base: Base,
     detector: ProvenanceDetector,
     unmerged: Mapping[str, Commit] | None = None,
+    summaries: SummaryCache | None = None,
 ) -> Change | Landed:
     """The change `candidate` proposes, or how it has already landed in the base.
 
     `unmerged` (from `commitlog.read_unmerged`, one `git log` for the whole queue) answers the merge-base and the
     commits without a git call when the change is a straight line of commits off the base; anything else (merges,
-    a root commit, a shallow boundary) asks git as before."""
+    a root commit, a shallow boundary) asks git as before. With `summaries`, a diff whose summary is cached is not
+    read: the change comes back summarised (files with counts, no hunks), and so is the squash check."""
     known = _linear(candidate.sha, unmerged) if unmerged is not None else None
     commits: tuple[Commit, ...] | None = None
     if known is not None:
@@ -116,9 +119,12 @@ def load_ref_change(
         if found == candidate.sha:
             return Landed.ANCESTOR
         merge_base = found
-    raw = repo.run("diff", *DIFF_OPTIONS, merge_base, candidate.sha, "--")
-    files = parse_git_diff(raw, context=f"{repo.root}: {candidate.ref}")
-    if merge_base != base.sha and _content_in(repo, base.sha, files):
+    files = summaries.files(merge_base, candidate.sha) if summaries is not None else None
+    if files is None:
+        files = ref_diff(repo, merge_base, candidate.sha, candidate.ref)
+        if summaries is not None:
+            summaries.put_files(merge_base, candidate.sha, files)
+    if merge_base != base.sha and _landed(repo, base.sha, merge_base, candidate.sha, files, summaries):
         return Landed.CONTENT
     if commits is None:
         commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
@@ -143,6 +149,29 @@ def load_ref_change(
         updated=max((c.committed for c in commits), default=None),
         notes=decode_notes(files),
     )
+
+
+def ref_diff(repo: Repository, merge_base: str, head: str, label: str) -> tuple[FileChange, ...]:
+    """The diff a ref's change shows (merge-base..head), read and parsed."""
+    raw = repo.run("diff", *DIFF_OPTIONS, merge_base, head, "--")
+    return parse_git_diff(raw, context=f"{repo.root}: {label}")
+
+
+def _landed(
+    repo: Repository,
+    base: str,
+    merge_base: str,
+    head: str,
+    files: Sequence[FileChange],
+    summaries: SummaryCache | None,
+) -> bool:
+    """`_content_in`, remembered per (base, merge-base, head) when there is a summary cache."""
+    known = summaries.landed(base, merge_base, head) if summaries is not None else None
+    if known is None:
+        known = _content_in(repo, base, files)
+        if summaries is not None:
+            summaries.put_landed(base, merge_base, head, known)
+    return known
 
 
 def _linear(head: str, unmerged: Mapping[str, Commit]) -> tuple[str, tuple[Commit, ...]] | None:
