@@ -699,14 +699,21 @@ def _decode(blob: bytes) -> str:
 def repository_dependencies(context: ScanContext, rev: str | None) -> list[Dependency]:
     """Every dependency declared in any manifest of the repository at `rev` (nothing without a repository)."""
     found: list[Dependency] = []
-    for path in sorted(context.tree(rev)):
-        kind = manifest_kind(path)
-        if kind is None or "/node_modules/" in f"/{path}":
-            continue
+    for path, kind in context.per_tree(rev, ("manifests",), _manifests):
         blob_id = context.blob_id(rev, path)
         if blob_id is None:
             continue
         found += context.memo(("manifest", kind, blob_id), functools.partial(_parsed, context, rev, path, kind))
+    return found
+
+
+def _manifests(tree: frozenset[str]) -> list[tuple[str, str]]:
+    """(path, kind) of every manifest in the tree, in path order (paths under node_modules are someone else's)."""
+    found = []
+    for path in sorted(tree):
+        kind = manifest_kind(path)
+        if kind is not None and "/node_modules/" not in f"/{path}":
+            found.append((path, kind))
     return found
 
 
@@ -722,13 +729,22 @@ _PACKAGE_NAME = re.compile(r'^\s{0,4}"name"\s*:\s*"([^"]+)"', re.M)
 def package_json_names(context: ScanContext, rev: str | None) -> set[str]:
     """The `name` of every package.json in the repository: workspace packages import each other by these."""
     names: set[str] = set()
-    for path in context.tree(rev):
-        if posixpath.basename(path) == "package.json" and "/node_modules/" not in f"/{path}":
-            blob = context.read(rev, path)
-            match = _PACKAGE_NAME.search(_decode(blob or b""))
-            if match:
-                names.add(match.group(1))
+    for path in context.per_tree(rev, ("package.json",), _package_jsons):
+        blob_id = context.blob_id(rev, path)
+        read = functools.partial(_package_name, context, rev, path)
+        name = read() if blob_id is None else context.memo(("package-name", blob_id), read)
+        if name is not None:
+            names.add(name)
     return names
+
+
+def _package_jsons(tree: frozenset[str]) -> list[str]:
+    return sorted(p for p in tree if posixpath.basename(p) == "package.json" and "/node_modules/" not in f"/{p}")
+
+
+def _package_name(context: ScanContext, rev: str | None, path: str) -> str | None:
+    match = _PACKAGE_NAME.search(_decode(context.read(rev, path) or b""))
+    return match.group(1) if match else None
 
 
 class _BaseDependencies:

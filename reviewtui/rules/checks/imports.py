@@ -197,16 +197,31 @@ def installed_by_commands(context: ScanContext, rev: str | None) -> tuple[set[st
     """(PyPI names, npm names) installed by `pip install` / `npm install` lines or tox `deps` in the repository."""
     python: set[str] = set()
     node: set[str] = set()
-    paths = sorted(p for p in context.tree(rev) if _INSTALL_FILES.search(p))[:_MAX_INSTALL_FILES]
-    for path in paths:
-        text = (context.read(rev, path) or b"").decode("utf-8", "replace")
-        for match in _PIP_INSTALL.finditer(text):
-            python.update(_install_arguments(match.group(1), PYPI))
-        for match in _NPM_INSTALL.finditer(text):
-            node.update(_install_arguments(match.group(1), NPM))
-        for match in _TOX_DEPS.finditer(text):
-            python.update(_install_arguments(match.group(1), PYPI))
+    for path in context.per_tree(rev, ("install-files",), _install_files):
+        blob_id = context.blob_id(rev, path)
+        read = functools.partial(_installed_by_file, context, rev, path)
+        installed = read() if blob_id is None else context.memo(("install-commands", blob_id), read)
+        python.update(installed[0])
+        node.update(installed[1])
     return python, node
+
+
+def _install_files(tree: frozenset[str]) -> list[str]:
+    return sorted(p for p in tree if _INSTALL_FILES.search(p))[:_MAX_INSTALL_FILES]
+
+
+def _installed_by_file(context: ScanContext, rev: str | None, path: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What one file installs; memoised by blob id, as most commits leave CI files and Dockerfiles alone."""
+    python: set[str] = set()
+    node: set[str] = set()
+    text = (context.read(rev, path) or b"").decode("utf-8", "replace")
+    for match in _PIP_INSTALL.finditer(text):
+        python.update(_install_arguments(match.group(1), PYPI))
+    for match in _NPM_INSTALL.finditer(text):
+        node.update(_install_arguments(match.group(1), NPM))
+    for match in _TOX_DEPS.finditer(text):
+        python.update(_install_arguments(match.group(1), PYPI))
+    return frozenset(python), frozenset(node)
 
 
 def _install_arguments(text: str, ecosystem: str) -> set[str]:
@@ -244,7 +259,7 @@ class _Known:
 
     def python(self) -> set[str]:
         if self._python is None:
-            names = _tree_names(self.context.tree(self.rev), _PY_EXTENSIONS)
+            names = set(self.context.per_tree(self.rev, ("tree-names", *_PY_EXTENSIONS), _python_tree_names))
             declared = [d.name for d in repository_dependencies(self.context, self.rev) if d.ecosystem == PYPI]
             declared += installed_by_commands(self.context, self.rev)[0]
             for distribution in declared:
@@ -254,7 +269,7 @@ class _Known:
 
     def node(self) -> tuple[set[str], list[str]]:
         if self._node is None or self._node_aliases is None:
-            names = _tree_names(self.context.tree(self.rev), _JS_EXTENSIONS)
+            names = set(self.context.per_tree(self.rev, ("tree-names", *_JS_EXTENSIONS), _js_tree_names))
             for dependency in repository_dependencies(self.context, self.rev):
                 if dependency.ecosystem == NPM:
                     names.add(dependency.key)
@@ -267,11 +282,10 @@ class _Known:
     def go(self) -> list[str]:
         if self._go is None:
             modules = [d.name for d in repository_dependencies(self.context, self.rev) if d.ecosystem == GO]
-            for path in self.context.tree(self.rev):
-                if posixpath.basename(path) == "go.mod":
-                    match = _GO_MODULE.search((self.context.read(self.rev, path) or b"").decode("utf-8", "replace"))
-                    if match:
-                        modules.append(match.group(1))
+            for path in self.context.per_tree(self.rev, ("go.mod",), _go_mod_files):
+                match = _GO_MODULE.search((self.context.read(self.rev, path) or b"").decode("utf-8", "replace"))
+                if match:
+                    modules.append(match.group(1))
             self._go = modules
         return self._go
 
@@ -282,6 +296,18 @@ _GO_MODULE = re.compile(r"^\s*module\s+(\S+)", re.M)
 _TSCONFIG = re.compile(r"(?:^|/)(?:tsconfig[^/]*|jsconfig)\.json$")
 _TS_PATHS = re.compile(r'"paths"\s*:\s*\{([^}]*)\}')
 _JSON_KEY = re.compile(r'"([^"]+)"\s*:')
+
+
+def _python_tree_names(tree: frozenset[str]) -> frozenset[str]:
+    return frozenset(_tree_names(tree, _PY_EXTENSIONS))
+
+
+def _js_tree_names(tree: frozenset[str]) -> frozenset[str]:
+    return frozenset(_tree_names(tree, _JS_EXTENSIONS))
+
+
+def _go_mod_files(tree: frozenset[str]) -> list[str]:
+    return sorted(path for path in tree if posixpath.basename(path) == "go.mod")
 
 
 def _tree_names(tree: frozenset[str], extensions: tuple[str, ...]) -> set[str]:
@@ -308,13 +334,20 @@ def _types_target(key: str) -> str:
 def _path_aliases(context: ScanContext, rev: str) -> list[str]:
     """TypeScript `paths` keys from every tsconfig/jsconfig (`@app/*` -> prefix `@app/`, exact keys as they are)."""
     aliases: list[str] = []
-    for path in sorted(context.tree(rev)):
-        if not _TSCONFIG.search(path) or "/node_modules/" in f"/{path}":
-            continue
-        text = (context.read(rev, path) or b"").decode("utf-8", "replace")
-        for block in _TS_PATHS.finditer(text):
-            aliases += [key.rstrip("*") for key in _JSON_KEY.findall(block.group(1))]
+    for path in context.per_tree(rev, ("tsconfig",), _tsconfig_files):
+        blob_id = context.blob_id(rev, path)
+        read = functools.partial(_aliases_in, context, rev, path)
+        aliases += read() if blob_id is None else context.memo(("ts-paths", blob_id), read)
     return aliases
+
+
+def _tsconfig_files(tree: frozenset[str]) -> list[str]:
+    return sorted(path for path in tree if _TSCONFIG.search(path) and "/node_modules/" not in f"/{path}")
+
+
+def _aliases_in(context: ScanContext, rev: str, path: str) -> tuple[str, ...]:
+    text = (context.read(rev, path) or b"").decode("utf-8", "replace")
+    return tuple(key.rstrip("*") for block in _TS_PATHS.finditer(text) for key in _JSON_KEY.findall(block.group(1)))
 
 
 # --------------------------------------------------------------------------------------------------------------------
