@@ -64,25 +64,36 @@ class Analyzer:
         self._caches: dict[str, AnalysisCache] = {}
 
     def analyze(self, change: Change) -> Analysis:
+        found = self.cached(change)
+        return found if found is not None else self.compute(change)
+
+    def cached(self, change: Change) -> Analysis | None:
+        """The analysis from the cache, or None when it must be computed."""
+        repo, library, _ = self._state(change.repo)
+        ruleset = library.for_base(change.base)
+        cache, key = self._cache_slot(repo, change, ruleset)
+        entry = cache.get(key) if cache is not None and key is not None else None
+        return None if entry is None else self.assemble(change, entry)
+
+    def compute(self, change: Change) -> Analysis:
+        """Scan, measure and score the change (read in full if summarised), and store the result in the cache."""
         repo, library, context = self._state(change.repo)
-        base = change.base
-        ruleset = library.for_base(base)
-        systems = self.system_map(repo, base)
-        model = self.risk_model(repo, base)
-        cache, key = self._cache_slot(repo, change, ruleset, systems, model)
-        if cache is not None and key is not None:
-            entry = cache.get(key)
-            if entry is not None:
-                return Analysis(change, entry.findings, ruleset, entry.risk, entry.measurements)
+        ruleset = library.for_base(change.base)
         change = full_change(change)  # the rules read lines: a summarised change (no cached analysis) is read now
-        context.systems = systems
+        context.systems = self.system_map(repo, change.base)
         findings = tuple(scan(change, ruleset, context))
         history = self.history(repo)
         measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
-        risk = score(measurements, findings, model)
+        risk = score(measurements, findings, self.risk_model(repo, change.base))
+        cache, key = self._cache_slot(repo, change, ruleset)
         if cache is not None and key is not None:
             cache.put(key, Entry(findings, measurements, risk))
         return Analysis(change, findings, ruleset, risk, measurements)
+
+    def assemble(self, change: Change, entry: Entry) -> Analysis:
+        """An analysis from its parts computed elsewhere (the cache, a worker process), with this run's rule set."""
+        _, library, _ = self._state(change.repo)
+        return Analysis(change, entry.findings, library.for_base(change.base), entry.risk, entry.measurements)
 
     def cache_stats(self) -> tuple[int, int]:
         """(hits, misses) over every repository of the run, for the CLI's summary line."""
@@ -108,7 +119,7 @@ class Analyzer:
         return self._tips[key]
 
     def _cache_slot(
-        self, repo: Repository | None, change: Change, ruleset: RuleSet, systems: SystemMap, model: RiskModel
+        self, repo: Repository | None, change: Change, ruleset: RuleSet
     ) -> tuple[AnalysisCache | None, str | None]:
         """Where this change's analysis is (or will be) cached; (None, None) when caching is off or impossible."""
         if not self.use_cache or repo is None or not keyable(change):
@@ -117,6 +128,7 @@ class Analyzer:
         if root not in self._caches:
             self._caches[root] = AnalysisCache(repo.git_dir)
         tip = self._history_tip(repo) if self.use_history else None
+        systems, model = self.system_map(repo, change.base), self.risk_model(repo, change.base)
         key = cache_key(change, rules_digest=ruleset.digest, systems=systems, model=model, history_tip=tip)
         return self._caches[root], key
 
@@ -178,11 +190,14 @@ def with_imported(analysis: Analysis, logs: Sequence[Any], mode: str = "added") 
     its tool name), so `scan --sarif` and the TUI's `--sarif` show the same thing."""
     from reviewtui.rules.sarif import findings_for_change
 
+    if not logs:
+        return analysis
+    change = full_change(analysis.change)  # results are placed on the diff's lines
     imported: list[Finding] = []
     for log in logs:
-        imported += findings_for_change(log, analysis.change, repo_root=Path(analysis.change.repo), mode=mode)
+        imported += findings_for_change(log, change, repo_root=Path(change.repo), mode=mode)
     if not imported:
         return analysis
     findings = sorted({*analysis.findings, *imported}, key=Finding.sort_key)
-    return dataclasses.replace(analysis, findings=tuple(findings))
+    return dataclasses.replace(analysis, change=change, findings=tuple(findings))
 

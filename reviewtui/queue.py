@@ -22,6 +22,7 @@ from reviewtui.sources.commits import iter_commit_changes
 from reviewtui.sources.patches import load_patch_folder
 from reviewtui.sources.refs import Landed, find_candidates, load_ref_change, resolve_base
 from reviewtui.summary import SummaryCache
+from reviewtui.workers import Failure, analysed
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,8 @@ class QueueReport:
     """Of `skipped_merged`, those whose head is not in the base but whose content is (squash/rebase merges)."""
     warnings: list[str] = field(default_factory=list)
     unit: str = "pending change(s)"
+    workers: int = 0
+    """Worker processes that analysed the cache misses (0: none were needed or possible)."""
 
     def summary(self) -> str:
         """One sentence for the CLI and the TUI status line, so both report the same facts the same way."""
@@ -57,6 +60,8 @@ class QueueReport:
             text += f"; skipped {self.skipped_merged} already merged"
             if self.skipped_by_content:
                 text += f" ({self.skipped_by_content} squashed or rebased)"
+        if self.workers:
+            text += f"; analysed in {self.workers} worker processes"
         if self.warnings:
             text += f"; {len(self.warnings)} warning(s)"
         return text
@@ -80,15 +85,22 @@ class QueueLoader:
                 self.report.loaded += 1
                 yield change
 
-    def analysed(self, analyzer: Analyzer, changes: Iterable[Change] | None = None) -> Iterator[Analysis]:
-        """Each change (of `changes()` unless given) analysed. A summarised change is read in full when its analysis
-        is not cached; one whose objects git can no longer read is skipped with a warning, as while loading."""
-        for change in self.changes() if changes is None else changes:
-            try:
-                yield analyzer.analyze(change)
-            except GitError as exc:
+    def analysed(
+        self, analyzer: Analyzer, changes: Iterable[Change] | None = None, *, jobs: int = 1
+    ) -> Iterator[Analysis]:
+        """Each change (of `changes()` unless given) analysed, in order; with `jobs` > 1 the cache misses are
+        analysed in that many worker processes (`workers.py`). A summarised change is read in full when its
+        analysis is not cached; one whose objects git can no longer read is skipped with a warning, as while
+        loading."""
+        def started(workers: int) -> None:
+            self.report.workers = workers
+
+        for result in analysed(self.changes() if changes is None else changes, analyzer, jobs, started):
+            if isinstance(result, Failure):
                 self.report.loaded -= 1
-                self.report.warnings.append(f"skipped {change.id}: {exc}")
+                self.report.warnings.append(f"skipped {result.change.id}: {result.error}")
+            else:
+                yield result
 
     def ordered(self) -> Iterator[Change]:
         """Pending changes oldest first (the longest wait is reviewed first until risk ranking exists); a

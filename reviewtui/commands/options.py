@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from reviewtui.queue import QueueRequest
+from reviewtui.workers import default_jobs
 
 
 def add_selection(parser: argparse.ArgumentParser) -> None:
@@ -17,3 +18,23 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
 
 def queue_request(args: argparse.Namespace) -> QueueRequest:
     return QueueRequest(repo=args.repo, commits=args.commits, patches=args.patches, workspace=args.workspace)
+
+
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=default_jobs(),
+        metavar="N",
+        help=f"analyse changes the cache lacks in N processes (default: one per core, here {default_jobs()})",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"--jobs must be between 1 and 64, not {value}")
+    return value

@@ -13,7 +13,7 @@ from typing import Any
 from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.approvals.clerk import Clerk
 from reviewtui.clock import age_label
-from reviewtui.commands.options import add_selection, queue_request
+from reviewtui.commands.options import add_jobs, add_selection, queue_request
 from reviewtui.export import change_summary, risk_dict, verdict_dict
 from reviewtui.progress import Progress
 from reviewtui.queue import QueueLoader
@@ -62,6 +62,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="analyse every change afresh (neither read nor write the cache)"
     )
+    add_jobs(parser)
     parser.set_defaults(handler=run)
 
 
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     clerk = Clerk(analyzer)
     entries = []
     with Progress("analysing") as progress:
-        for analysis in loader.analysed(analyzer):
+        for analysis in loader.analysed(analyzer, jobs=args.jobs):
             entries.append(_entry(analysis, clerk))
             progress.advance()
     bands = banding([e.key.score for e in entries])

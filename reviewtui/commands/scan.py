@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _analyses(args: argparse.Namespace) -> list[Analysis]:
-    loader = QueueLoader(queue_request(args), summaries=not args.no_cache)
+    # Full changes: SARIF output fingerprints findings by their line's text and `--sarif` places results on lines.
+    loader = QueueLoader(queue_request(args), summaries=False)
     wanted = set(args.changes)
     analyzer = Analyzer(cache=not args.no_cache)
     logs = [_load_sarif(path) for path in args.sarif]

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 
+from reviewtui.cache import keyable
 from reviewtui.commitlog import read_commit_diffs
 from reviewtui.errors import GitError
 from reviewtui.model import Change, SourceKind
 from reviewtui.repository import Repository
 from reviewtui.sources.refs import ref_diff
+
+
+def rereadable(change: Change) -> bool:
+    """Whether `full_change` can read this change again from git: commits and refs, not patch files (a file may
+    have changed since it was analysed; a summary must only ever stand for exactly what was analysed). The same
+    test as for caching at all: what (merge-base, head) pins."""
+    return keyable(change)
 
 
 def full_change(change: Change) -> Change:

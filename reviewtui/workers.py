@@ -1,0 +1,159 @@
+"""Analysing the changes the cache does not hold in worker processes, one per core.
+
+A cold queue is bound by the rule scan, pure Python that one interpreter runs on one core; a machine with N cores
+analyses N changes at once only in N processes. The main process keeps loading (git and the diff parse), looks each
+change up in the cache, and hands the misses to the workers in small batches; results come back in the order the
+changes were loaded, so the output is the same as analysing one by one (the tests compare them byte for byte).
+
+Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rules. Each
+builds its own `Analyzer` (its own git processes and history index: a forked child must not share the parent's
+pipes to `git cat-file`) and writes cache entries itself, atomically, as the serial path does. Where fork is not
+available, or threads are running (a fork copies only the calling thread, and a lock held by another thread stays
+locked forever in the child), analysis stays in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.cache import Entry
+from reviewtui.errors import GitError
+from reviewtui.model import Change
+
+BATCH = 8
+"""Changes per task: enough to make pickling and the round trip small against the analysis (tens of ms each)."""
+AHEAD = 4
+"""Tasks in flight per worker: keeps every worker busy without loading far ahead of what has been written out."""
+MIN_MISSES = 24
+"""Cache misses seen before the workers start: starting them (a fork, then rules and history per worker) is not
+worth it for a handful of changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A change a worker could not read (git no longer has its objects): the caller skips it with a warning."""
+
+    change: Change
+    error: GitError
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use, at most 8 (memory grows per worker: each holds a history index)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+@dataclass(slots=True)
+class _Slot:
+    """One change's place in the output order: a cache hit, or a miss waiting for (or given to) a worker."""
+
+    change: Change
+    hit: Analysis | None = None
+    future: Future[list[Entry | GitError]] | None = None
+    index: int = 0
+
+    def ready(self) -> bool:
+        return self.hit is not None or (self.future is not None and self.future.done())
+
+
+def analysed(
+    changes: Iterable[Change], analyzer: Analyzer, jobs: int, started: Callable[[int], None] | None = None
+) -> Iterator[Analysis | Failure]:
+    """Each change analysed, in order: hits from the cache at once, misses in `jobs` worker processes (serially in
+    this process when `jobs` is 1 or workers cannot be forked); `started` is told when workers start."""
+    if jobs <= 1 or not can_fork():
+        for change in changes:
+            yield _here(analyzer, _Slot(change))
+        return
+    pool: ProcessPoolExecutor | None = None
+    slots: deque[_Slot] = deque()
+    waiting: list[_Slot] = []
+    misses = 0
+    try:
+        for change in changes:
+            slot = _Slot(change, hit=analyzer.cached(change))
+            slots.append(slot)
+            if slot.hit is None:
+                misses += 1
+                waiting.append(slot)
+                if pool is None and misses >= MIN_MISSES:
+                    pool = _start(analyzer, jobs)
+                    if started is not None:
+                        started(jobs)
+                if pool is not None and len(waiting) >= BATCH:
+                    _submit(pool, waiting)
+                    waiting = []
+            while slots and (slots[0].ready() or len(slots) > BATCH * AHEAD * jobs):
+                yield _finish(analyzer, slots.popleft())
+        if pool is not None and waiting:
+            _submit(pool, waiting)
+        while slots:
+            yield _finish(analyzer, slots.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(analyzer: Analyzer, jobs: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("fork")
+    settings = (analyzer.user_file, analyzer.use_history, analyzer.use_cache)
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
+
+
+def _submit(pool: ProcessPoolExecutor, slots: list[_Slot]) -> None:
+    future = pool.submit(_work, [slot.change for slot in slots])
+    for index, slot in enumerate(slots):
+        slot.future, slot.index = future, index
+
+
+def _finish(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
+    if slot.hit is not None:
+        return slot.hit
+    if slot.future is None:  # a miss not given to a worker (too few to start them, or the head of a long wait)
+        return _here(analyzer, slot)
+    result = slot.future.result()[slot.index]
+    return Failure(slot.change, result) if isinstance(result, GitError) else analyzer.assemble(slot.change, result)
+
+
+def _here(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
+    try:
+        return slot.hit or analyzer.analyze(slot.change)
+    except GitError as exc:
+        return Failure(slot.change, exc)
+
+
+# -- in the worker -------------------------------------------------------------------------------------------------
+
+_WORKER: list[Analyzer] = []
+
+
+def _init_worker(user_file: Path | None, history: bool, cache: bool) -> None:
+    _WORKER.append(Analyzer(user_file=user_file, history=history, cache=cache))
+
+
+def _work(changes: list[Change]) -> list[Entry | GitError]:
+    analyzer = _WORKER[0]
+    out: list[Entry | GitError] = []
+    for change in changes:
+        try:
+            analysis = analyzer.compute(change)
+        except GitError as exc:
+            out.append(exc)
+            continue
+        out.append(Entry(analysis.findings, analysis.measurements, analysis.risk))
+    return out

@@ -1,0 +1,109 @@
+"""Cache misses analysed in worker processes give exactly what analysing them one by one gives, in the same order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from reviewtui.cache import CACHE_DIR
+from reviewtui.workers import MIN_MISSES, can_fork
+from tests.gitrepo import GitRepo
+from tests.test_cli import run
+
+COMMITS = MIN_MISSES + 16
+"""Commits made on top of the initial one."""
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    """Enough commits for the workers to start, with findings in some of them."""
+    repo = GitRepo(tmp_path_factory.mktemp("workers") / "repo")
+    for n in range(COMMITS):
+        body = f"import requests\n\n\ndef fetch_{n}(url):\n    return requests.get(url)\n" if n % 3 == 0 else ""
+        repo.write(f"pkg/m{n % 7}.py", body + f"VALUE_{n} = {n}\n")
+        repo.commit(f"Change {n}", author=("Claude", "noreply@anthropic.com") if n % 2 else ("Dana Dev", "d@x.org"))
+    return repo
+
+
+def queue(repo: Path, *extra: str) -> tuple[list[dict[str, object]], str]:
+    result = run("queue", "--repo", str(repo), "--commits", "main", "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    for change in data:
+        assert change.pop("repo") == str(repo)  # the copies live elsewhere; everything else must match
+    return data, result.stderr
+
+
+def fresh_copy(repo: GitRepo, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(repo.path, tmp_path / "copy", symlinks=True))
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_workers_give_the_serial_result(history: GitRepo, tmp_path: Path) -> None:
+    serial, stderr = queue(history.path, "--no-cache", "--jobs", "1")
+    assert len(serial) == COMMITS + 1 and "worker" not in stderr
+    assert any(c["findings"]["medium"] or c["findings"]["low"] for c in serial)  # type: ignore[index]
+    copy = fresh_copy(history, tmp_path)
+    parallel, stderr = queue(copy, "--jobs", "3")
+    assert "analysed in 3 worker processes" in stderr
+    assert parallel == serial
+    assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == COMMITS + 1, "workers write the cache entries"
+    warm, stderr = queue(copy, "--jobs", "3")
+    assert warm == serial and "worker" not in stderr, "a warm queue needs no workers"
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_hits_and_misses_interleaved_keep_their_order(history: GitRepo, tmp_path: Path) -> None:
+    serial, _ = queue(history.path, "--no-cache", "--jobs", "1")
+    copy = fresh_copy(history, tmp_path)
+    queue(copy, "--jobs", "1")
+    entries = sorted((copy / ".git" / CACHE_DIR).rglob("*.json"))
+    for index, entry in enumerate(entries):  # two thirds forgotten, scattered through the range
+        if index % 3:
+            entry.unlink()
+    mixed, stderr = queue(copy, "--jobs", "2")
+    assert "analysed in 2 worker processes" in stderr
+    assert mixed == serial
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_a_change_a_worker_cannot_read_is_skipped_with_a_warning(history: GitRepo, tmp_path: Path) -> None:
+    copy = fresh_copy(history, tmp_path)
+    complete, _ = queue(copy, "--jobs", "1")
+    shutil.rmtree(copy / ".git" / CACHE_DIR)  # diff summaries stay: every change is summarised and must be read
+    victim = complete[5]
+    sha = str(victim["head"])
+    path = GitRepo(copy, initial=False).git("diff-tree", "--no-commit-id", "--name-only", "-r", sha).splitlines()[0]
+    blob = GitRepo(copy, initial=False).git("rev-parse", f"{sha}:{path}")
+    (copy / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    parallel, stderr = queue(copy, "--jobs", "2")
+    assert "analysed in 2 worker processes" in stderr
+    assert f"skipped {victim['id']}" in stderr
+    skipped = {c["id"] for c in complete} - {c["id"] for c in parallel}
+    assert victim["id"] in skipped and len(skipped) <= 2  # the blob is also the old side of the file's next change
+    assert all(f"skipped {change_id}" in stderr for change_id in skipped)
+    assert [c["id"] for c in parallel] == [c["id"] for c in complete if c["id"] not in skipped]
+
+
+def test_no_fork_while_threads_run() -> None:
+    """A fork copies only the calling thread; the TUI (threads) analyses in its own process."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.mark.parametrize("value", ["0", "x", "65"])
+def test_bad_jobs_is_a_one_line_error(history: GitRepo, value: str) -> None:
+    result = run("queue", "--repo", str(history.path), "--jobs", value)
+    assert result.returncode == 2
+    assert "--jobs" in result.stderr and "Traceback" not in result.stderr
