@@ -819,6 +819,7 @@ _OPERATIONAL = frozenset(
         "deadline",
     }
 )
+_OPERATIONAL_WORD = re.compile("|".join(sorted(_OPERATIONAL)))
 _SECRETISH = frozenset({"token", "secret", "password", "passwd", "key", "credential", "credentials", "auth"})
 _MAX_VALUE = 40
 
@@ -845,8 +846,7 @@ def operational_setting(text: str) -> tuple[str, str] | None:
 
 
 def _may_name_a_setting(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _OPERATIONAL)
+    return _OPERATIONAL_WORD.search(text.lower()) is not None
 
 
 def _parts(name: str) -> set[str]:

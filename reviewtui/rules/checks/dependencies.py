@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import posixpath
 import re
 import tomllib
@@ -677,7 +678,14 @@ def _whole_files(
         old_blob = context.read(change.merge_base, file.old_path)
     if new_blob is None or old_blob is None:
         return None, None
-    return parse_text(kind, _decode(old_blob)), parse_text(kind, _decode(new_blob))
+    return _parsed_text(context, kind, old_blob), _parsed_text(context, kind, new_blob)
+
+
+def _parsed_text(context: ScanContext, kind: str, blob: bytes) -> list[Dependency]:
+    """`parse_text` memoised by content: four checks ask for the same manifest diff, and a queue's commits often
+    share a manifest version (a copy, as callers may not share the memo's list)."""
+    digest = hashlib.sha256(blob).hexdigest()
+    return list(context.memo(("manifest-text", kind, digest), lambda: parse_text(kind, _decode(blob))))
 
 
 def _fragments(file: FileChange, kind: str) -> tuple[list[Dependency], list[Dependency]]:

@@ -386,7 +386,7 @@ def _python_imports(file: FileChange, read: Callable[[], str | None]) -> Iterato
     """`read` gives the whole new file; it is called only when an added line looks like an import, since reading
     and scanning the file for strings is most of the cost and most changes add no import."""
     source: list[str] | None = None
-    in_strings: set[int] = set()
+    in_strings = _StringLines([])
     for located in added([file]):
         line = located.line.text
         from_match = _PY_FROM.match(line)
@@ -395,9 +395,9 @@ def _python_imports(file: FileChange, read: Callable[[], str | None]) -> Iterato
             continue
         if source is None:
             source = (read() or "").splitlines()
-            in_strings = _lines_in_strings(source)
+            in_strings = _StringLines(source)
         number = located.line.new_no or 0
-        if number in in_strings or _optional(source, number):
+        if in_strings.starts_inside(number) or _optional(source, number):
             continue
         if from_match:
             yield _Import(located, from_match.group(1), from_match.span(1))
@@ -410,16 +410,23 @@ def _python_imports(file: FileChange, read: Callable[[], str | None]) -> Iterato
                 yield _Import(located, name.group(1), (start, start + len(name.group(1))))
 
 
-def _lines_in_strings(source: list[str]) -> set[int]:
-    """1-based numbers of lines that start inside a triple-quoted string (docstrings often show `import` examples)."""
-    inside = False
-    numbers: set[int] = set()
-    for number, line in enumerate(source, start=1):
-        if inside:
-            numbers.add(number)
-        if len(_TRIPLE_QUOTE.findall(line)) % 2 == 1:
-            inside = not inside
-    return numbers
+class _StringLines:
+    """Which lines start inside a triple-quoted string (docstrings often show `import` examples), scanned only as
+    far as asked: imports sit near the top, and scanning whole files was most of this check's own time."""
+
+    def __init__(self, source: list[str]) -> None:
+        self._source = source
+        self._inside: list[bool] = []
+        """Whether line i + 1 starts inside a string, for the lines scanned so far."""
+        self._state = False
+
+    def starts_inside(self, number: int) -> bool:
+        """`number` is 1-based; lines past the end are never inside (as a line that does not exist)."""
+        while len(self._inside) < min(number, len(self._source)):
+            self._inside.append(self._state)
+            if len(_TRIPLE_QUOTE.findall(self._source[len(self._inside) - 1])) % 2 == 1:
+                self._state = not self._state
+        return 1 <= number <= len(self._inside) and self._inside[number - 1]
 
 
 def _optional(source: list[str], number: int) -> bool:
