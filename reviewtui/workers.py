@@ -46,12 +46,13 @@ class Failure:
 
 
 def default_jobs() -> int:
-    """One worker per core this process may use, at most 8 (memory grows per worker: each holds a history index)."""
+    """One worker per core this process may use, at most 4: each worker holds its own history index and per-run
+    caches of trees and files, so memory grows with every worker while the gain flattens."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    return max(1, min(cores, 4))
 
 
 def can_fork() -> bool:
