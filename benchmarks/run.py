@@ -75,20 +75,27 @@ def clear_cache(repo: Path) -> None:
 
 def queue_case(name: str, repo: Path, queue_args: list[str], git_args: list[str], stdin: bytes | None,
                repeat: int) -> dict[str, Any]:
-    """Cold and warm queue against `git log -p` over the same commits (best of `repeat` each)."""
+    """Cold (default jobs: one worker per core), cold with `--jobs 1`, and warm queue against `git log -p` over the
+    same commits (best of `repeat` each)."""
     git_s = timed(lambda: sh(repo, "git", *git_args, stdin=stdin), max(3, repeat))
+    serial_s = float("inf")
+    for _ in range(repeat):
+        clear_cache(repo)
+        start = time.perf_counter()
+        serial_out = reviewtui(repo, *queue_args, "--jobs", "1")
+        serial_s = min(serial_s, time.perf_counter() - start)
     cold_s = float("inf")
     for _ in range(repeat):
         clear_cache(repo)
         start = time.perf_counter()
         cold_out = reviewtui(repo, *queue_args)
         cold_s = min(cold_s, time.perf_counter() - start)
-    warm_out = b""
     warm_s = timed(lambda: reviewtui(repo, *queue_args), max(2, repeat))
     warm_out = reviewtui(repo, *queue_args)
     changes = len(json.loads(cold_out))
-    return {"case": name, "changes": changes, "git_s": git_s, "cold_s": cold_s, "warm_s": warm_s,
-            "cold_ratio": cold_s / git_s, "warm_ratio": warm_s / git_s, "identical": cold_out == warm_out}
+    return {"case": name, "changes": changes, "git_s": git_s, "cold_s": cold_s, "serial_s": serial_s,
+            "warm_s": warm_s, "cold_ratio": cold_s / git_s, "serial_ratio": serial_s / git_s,
+            "warm_ratio": warm_s / git_s, "identical": cold_out == warm_out == serial_out}
 
 
 def real_case(real: Path, tmp: Path, commits: int, repeat: int) -> dict[str, Any]:
@@ -214,13 +221,14 @@ def main(argv: list[str] | None = None) -> int:
         results["queue"] = cases
         rows = []
         for c in cases:
-            rows.append([c["case"], str(c["changes"]), f"{c['git_s']:.2f} s", f"{c['cold_s']:.2f} s",
-                         f"{c['cold_ratio']:.1f}x", f"<= 2.0x {verdict(c['cold_ratio'], 2.0)}",
-                         f"{c['warm_s']:.2f} s", f"{c['warm_ratio']:.2f}x", f"<= 0.2x {verdict(c['warm_ratio'], 0.2)}",
-                         "yes" if c["identical"] else "NO"])
-        print("\nQueue (cold = empty analysis cache; warm = second run; git = `git log -p` over the same commits)")
-        print(table(rows, ["case", "changes", "git log -p", "cold", "cold/git", "target", "warm", "warm/git",
-                           "target", "warm JSON = cold"]))
+            rows.append([c["case"], str(c["changes"]), f"{c['git_s']:.2f} s", f"{c['serial_s']:.2f} s",
+                         f"{c['serial_ratio']:.1f}x", f"{c['cold_s']:.2f} s", f"{c['cold_ratio']:.1f}x",
+                         f"<= 2.0x {verdict(c['cold_ratio'], 2.0)}", f"{c['warm_s']:.2f} s", f"{c['warm_ratio']:.2f}x",
+                         f"<= 0.2x {verdict(c['warm_ratio'], 0.2)}", "yes" if c["identical"] else "NO"])
+        print("\nQueue (cold = empty caches, one worker per core; 1 job = the same in one process; warm = second run;"
+              " git = `git log -p` over the same commits)")
+        print(table(rows, ["case", "changes", "git log -p", "cold, 1 job", "/git", "cold", "cold/git", "target",
+                           "warm", "warm/git", "target", "same JSON"]))
 
         split_repo, split_range = synth_repo, None
         if args.real.is_dir():
