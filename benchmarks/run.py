@@ -139,7 +139,7 @@ def stage_split(repo: Path, rev_range: str | None) -> dict[str, float]:
     library = RuleLibrary(repository)
     context = ScanContext(repository)
     start = time.perf_counter()
-    changes = list(QueueLoader(QueueRequest(repo=repo, commits=rev_range)).changes())
+    changes = list(QueueLoader(QueueRequest(repo=repo, commits=rev_range), summaries=False).changes())
     stages["git + parse"] = time.perf_counter() - start
     start = time.perf_counter()
     history = analyzer.history(repository)
