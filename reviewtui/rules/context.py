@@ -27,6 +27,8 @@ class ScanContext:
     _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _per_tree: dict[tuple[tuple[str, ...], frozenset[str]], Any] = field(default_factory=dict, repr=False)
     _last: str | None = field(default=None, repr=False)
+    _origins: dict[frozenset[str], tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    """A path set built from a neighbour's: (the neighbour's set, the paths added or removed)."""
 
     def tree(self, rev: str | None) -> frozenset[str]:
         """Every file path at `rev` (one `ls-tree` per revision per run)."""
@@ -56,15 +58,28 @@ class ScanContext:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
 
-    def per_tree(self, rev: str | None, key: tuple[str, ...], compute: Callable[[frozenset[str]], T]) -> T:
+    def per_tree(
+        self,
+        rev: str | None,
+        key: tuple[str, ...],
+        compute: Callable[[frozenset[str]], T],
+        relevant: Callable[[str], object] | None = None,
+    ) -> T:
         """Something derived from the set of paths at `rev` alone (which files are manifests, which module names
         exist): computed once per distinct set. Most commits add and remove no file, and their listings then share
-        one set object (see `_listing`), so a queue of 1000 commits computes it a handful of times, not 1000."""
+        one set object (see `_listing`). When `compute` depends only on the paths `relevant` accepts, a set that
+        differs from its neighbour's only in other paths (a commit that adds a news file) reuses the neighbour's
+        value, so a queue of 1000 commits computes it a handful of times, not 1000."""
         paths = self.tree(rev)
         slot = (key, paths)
         if slot not in self._per_tree:
             _bound(self._per_tree, _MAX_PER_TREE)
-            self._per_tree[slot] = compute(paths)
+            origin = self._origins.get(paths)
+            near = (key, origin[0]) if origin is not None else None
+            if relevant and origin and near in self._per_tree and not any(map(relevant, origin[1])):
+                self._per_tree[slot] = self._per_tree[near]
+            else:
+                self._per_tree[slot] = compute(paths)
         return cast(T, self._per_tree[slot])
 
     def is_tier1(self, path: str) -> bool:
@@ -77,8 +92,15 @@ class ScanContext:
             _bound(self._trees, _MAX_TREES)
             last = self._last
             near = self._trees.get(last) if last is not None else None
-            listed = self._changed_listing(self.repo, near, last, rev) if near is not None and last else None
-            self._trees[rev] = listed if listed is not None else self._full_listing(self.repo, rev)
+            changed = self._changed_listing(self.repo, near, last, rev) if near is not None and last else None
+            if changed is not None:
+                listed, delta = changed
+                if near is not None and listed[0] is not near[0]:
+                    _bound(self._origins, _MAX_TREES)
+                    self._origins[listed[0]] = (near[0], delta)
+            else:
+                listed = self._full_listing(self.repo, rev)
+            self._trees[rev] = listed
             self._last = rev
         return self._trees[rev]
 
@@ -95,10 +117,11 @@ class ScanContext:
     @staticmethod
     def _changed_listing(
         repo: Repository, near: tuple[frozenset[str], dict[str, str]], near_rev: str, rev: str
-    ) -> tuple[frozenset[str], dict[str, str]] | None:
-        """The listing at `rev` as the one at `near_rev` plus what `git diff-tree` says changed between them: a
-        queue's revisions are neighbours, and listing a 15,000-file tree per revision was most of the cost of the
-        checks that need it. Exactly the entries `ls-tree -r` gives (blobs and gitlinks); None if git refuses."""
+    ) -> tuple[tuple[frozenset[str], dict[str, str]], tuple[str, ...]] | None:
+        """(listing, paths added or removed): the listing at `rev` as the one at `near_rev` plus what `git diff-tree`
+        says changed between them. A queue's revisions are neighbours, and listing a 15,000-file tree per revision
+        was most of the cost of the checks that need it. Exactly the entries `ls-tree -r` gives (blobs and
+        gitlinks); None if git refuses."""
         try:
             out = repo.run("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", "--ignore-submodules=none",
                            near_rev, rev)  # fmt: skip
@@ -106,7 +129,7 @@ class ScanContext:
             return None  # not a revision: the full listing says what ls-tree says about it
         paths, ids = near
         ids = dict(ids)
-        added_or_deleted = False
+        delta: list[str] = []
         fields = out.split(b"\x00")
         for meta, name in zip(fields[::2], fields[1::2], strict=False):
             if not meta.startswith(b":"):
@@ -116,11 +139,12 @@ class ScanContext:
             status = parts[4][:1]
             if status == b"D":
                 del ids[path]
-                added_or_deleted = True
+                delta.append(path)
             else:
-                added_or_deleted = added_or_deleted or path not in ids
+                if path not in ids:
+                    delta.append(path)
                 ids[path] = parts[3].decode()
-        return (frozenset(ids) if added_or_deleted else paths), ids
+        return ((frozenset(ids) if delta else paths), ids), tuple(delta)
 
 
 _EMPTY: tuple[frozenset[str], dict[str, str]] = (frozenset(), {})

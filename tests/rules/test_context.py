@@ -85,3 +85,29 @@ def test_revisions_with_the_same_paths_share_one_set_and_derived_values(tmp_path
     assert calls == [3]
     assert context.per_tree(revs[4], ("count",), count) == 3  # a path went, another came: a new set
     assert calls == [3, 3]
+
+
+def test_a_set_that_differs_only_in_irrelevant_paths_reuses_its_neighbours_value(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("pkg/mod.py", "x = 1\n")
+    first = repo.commit("module")
+    repo.write("news/1.rst", "a note\n")
+    note = repo.commit("a note: no module added")
+    repo.write("pkg/other.py", "y = 1\n")
+    module = repo.commit("a module")
+    context = ScanContext(Repository(repo.path))
+    calls: list[int] = []
+
+    def modules(paths: frozenset[str]) -> frozenset[str]:
+        calls.append(len(paths))
+        return frozenset(p for p in paths if p.endswith(".py"))
+
+    def python(path: str) -> bool:
+        return path.endswith(".py")
+
+    assert context.per_tree(first, ("py",), modules, python) == {"pkg/mod.py"}
+    assert context.per_tree(note, ("py",), modules, python) == {"pkg/mod.py"}
+    assert calls == [2]  # the note's set differs only in a path the value does not read
+    assert context.per_tree(module, ("py",), modules, python) == {"pkg/mod.py", "pkg/other.py"}
+    assert calls == [2, 4]
+    assert context.per_tree(note, ("all",), len) == 3  # without `relevant` every distinct set is computed

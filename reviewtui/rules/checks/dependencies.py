@@ -707,7 +707,7 @@ def _decode(blob: bytes) -> str:
 def repository_dependencies(context: ScanContext, rev: str | None) -> list[Dependency]:
     """Every dependency declared in any manifest of the repository at `rev` (nothing without a repository)."""
     found: list[Dependency] = []
-    for path, kind in context.per_tree(rev, ("manifests",), _manifests):
+    for path, kind in context.per_tree(rev, ("manifests",), _manifests, _is_manifest):
         blob_id = context.blob_id(rev, path)
         if blob_id is None:
             continue
@@ -725,6 +725,10 @@ def _manifests(tree: frozenset[str]) -> list[tuple[str, str]]:
     return found
 
 
+def _is_manifest(path: str) -> bool:
+    return manifest_kind(path) is not None
+
+
 def _parsed(context: ScanContext, rev: str | None, path: str, kind: str) -> list[Dependency]:
     """One manifest's dependencies; memoised by blob id, as most commits of a queue leave most manifests alone."""
     blob = context.read(rev, path)
@@ -737,7 +741,7 @@ _PACKAGE_NAME = re.compile(r'^\s{0,4}"name"\s*:\s*"([^"]+)"', re.M)
 def package_json_names(context: ScanContext, rev: str | None) -> set[str]:
     """The `name` of every package.json in the repository: workspace packages import each other by these."""
     names: set[str] = set()
-    for path in context.per_tree(rev, ("package.json",), _package_jsons):
+    for path in context.per_tree(rev, ("package.json",), _package_jsons, _is_package_json):
         blob_id = context.blob_id(rev, path)
         read = functools.partial(_package_name, context, rev, path)
         name = read() if blob_id is None else context.memo(("package-name", blob_id), read)
@@ -747,7 +751,11 @@ def package_json_names(context: ScanContext, rev: str | None) -> set[str]:
 
 
 def _package_jsons(tree: frozenset[str]) -> list[str]:
-    return sorted(p for p in tree if posixpath.basename(p) == "package.json" and "/node_modules/" not in f"/{p}")
+    return sorted(p for p in tree if _is_package_json(p) and "/node_modules/" not in f"/{p}")
+
+
+def _is_package_json(path: str) -> bool:
+    return posixpath.basename(path) == "package.json"
 
 
 def _package_name(context: ScanContext, rev: str | None, path: str) -> str | None:

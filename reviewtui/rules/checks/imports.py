@@ -197,7 +197,7 @@ def installed_by_commands(context: ScanContext, rev: str | None) -> tuple[set[st
     """(PyPI names, npm names) installed by `pip install` / `npm install` lines or tox `deps` in the repository."""
     python: set[str] = set()
     node: set[str] = set()
-    for path in context.per_tree(rev, ("install-files",), _install_files):
+    for path in context.per_tree(rev, ("install-files",), _install_files, _INSTALL_FILES.search):
         blob_id = context.blob_id(rev, path)
         read = functools.partial(_installed_by_file, context, rev, path)
         installed = read() if blob_id is None else context.memo(("install-commands", blob_id), read)
@@ -259,7 +259,10 @@ class _Known:
 
     def python(self) -> set[str]:
         if self._python is None:
-            names = set(self.context.per_tree(self.rev, ("tree-names", *_PY_EXTENSIONS), _python_tree_names))
+            names = set(
+                self.context.per_tree(self.rev, ("tree-names", *_PY_EXTENSIONS), _python_tree_names, _python_module)
+            )
+
             declared = [d.name for d in repository_dependencies(self.context, self.rev) if d.ecosystem == PYPI]
             declared += installed_by_commands(self.context, self.rev)[0]
             for distribution in declared:
@@ -269,7 +272,8 @@ class _Known:
 
     def node(self) -> tuple[set[str], list[str]]:
         if self._node is None or self._node_aliases is None:
-            names = set(self.context.per_tree(self.rev, ("tree-names", *_JS_EXTENSIONS), _js_tree_names))
+            names = set(self.context.per_tree(self.rev, ("tree-names", *_JS_EXTENSIONS), _js_tree_names, _js_module))
+
             for dependency in repository_dependencies(self.context, self.rev):
                 if dependency.ecosystem == NPM:
                     names.add(dependency.key)
@@ -282,7 +286,7 @@ class _Known:
     def go(self) -> list[str]:
         if self._go is None:
             modules = [d.name for d in repository_dependencies(self.context, self.rev) if d.ecosystem == GO]
-            for path in self.context.per_tree(self.rev, ("go.mod",), _go_mod_files):
+            for path in self.context.per_tree(self.rev, ("go.mod",), _go_mod_files, _is_go_mod):
                 match = _GO_MODULE.search((self.context.read(self.rev, path) or b"").decode("utf-8", "replace"))
                 if match:
                     modules.append(match.group(1))
@@ -307,7 +311,20 @@ def _js_tree_names(tree: frozenset[str]) -> frozenset[str]:
 
 
 def _go_mod_files(tree: frozenset[str]) -> list[str]:
-    return sorted(path for path in tree if posixpath.basename(path) == "go.mod")
+    return sorted(path for path in tree if _is_go_mod(path))
+
+
+def _is_go_mod(path: str) -> bool:
+    return posixpath.basename(path) == "go.mod"
+
+
+def _python_module(path: str) -> bool:
+    """The paths `_tree_names` reads for Python (the last part has a module extension)."""
+    return path.rsplit("/", 1)[-1].endswith(_PY_EXTENSIONS)
+
+
+def _js_module(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].endswith(_JS_EXTENSIONS)
 
 
 def _tree_names(tree: frozenset[str], extensions: tuple[str, ...]) -> set[str]:
@@ -334,7 +351,7 @@ def _types_target(key: str) -> str:
 def _path_aliases(context: ScanContext, rev: str) -> list[str]:
     """TypeScript `paths` keys from every tsconfig/jsconfig (`@app/*` -> prefix `@app/`, exact keys as they are)."""
     aliases: list[str] = []
-    for path in context.per_tree(rev, ("tsconfig",), _tsconfig_files):
+    for path in context.per_tree(rev, ("tsconfig",), _tsconfig_files, _TSCONFIG.search):
         blob_id = context.blob_id(rev, path)
         read = functools.partial(_aliases_in, context, rev, path)
         aliases += read() if blob_id is None else context.memo(("ts-paths", blob_id), read)
