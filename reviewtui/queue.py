@@ -7,7 +7,7 @@ as the loader goes (already-merged refs, refs without common history) so the use
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +87,7 @@ class QueueLoader:
 
     def analysed(
         self, analyzer: Analyzer, changes: Iterable[Change] | None = None, *, jobs: int = 1
-    ) -> Iterator[Analysis]:
+    ) -> Generator[Analysis, None, None]:
         """Each change (of `changes()` unless given) analysed, in order; with `jobs` > 1 the cache misses are
         analysed in that many worker processes (`workers.py`). A summarised change is read in full when its
         analysis is not cached; one whose objects git can no longer read is skipped with a warning, as while

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from reviewtui.analysis import Analyzer
 from reviewtui.cache import CACHE_DIR
+from reviewtui.risk.calibration import collect
 from reviewtui.workers import MIN_MISSES, can_fork
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
@@ -107,3 +109,13 @@ def test_bad_jobs_is_a_one_line_error(history: GitRepo, value: str) -> None:
     result = run("queue", "--repo", str(history.path), "--jobs", value)
     assert result.returncode == 2
     assert "--jobs" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_calibration_samples_are_the_same_with_workers(history: GitRepo, tmp_path: Path) -> None:
+    serial = collect(history.path, analyzer=Analyzer(cache=False), jobs=1)
+    parallel = collect(fresh_copy(history, tmp_path), analyzer=Analyzer(cache=False), jobs=2)
+    assert len(serial.samples) == COMMITS + 1
+    assert [(s.sha, s.measurements.values) for s in parallel.samples] == [
+        (s.sha, s.measurements.values) for s in serial.samples
+    ]

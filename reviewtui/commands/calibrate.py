@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewtui.analysis import Analyzer
+from reviewtui.commands.options import add_jobs
 from reviewtui.errors import ReviewtuiError
 from reviewtui.progress import Progress
 from reviewtui.risk.calibration import (
@@ -69,6 +70,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="analyse every commit afresh (neither read nor write the cache)"
     )
+    add_jobs(parser)
     parser.set_defaults(handler=run)
 
 
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             limit=getattr(args, "limit", None),
             progress=lambda done, total: progress.advance(total=total),
             analyzer=Analyzer(cache=not args.no_cache),
+            jobs=args.jobs,
         )
     result = calibrate(dataset, l2=args.l2)
     output = args.output if getattr(args, "output", None) is not None else default_output(dataset.repo)

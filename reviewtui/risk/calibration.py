@@ -146,12 +146,13 @@ def collect(
     limit: int | None = None,
     progress: Progress | None = None,
     analyzer: Analyzer | None = None,
+    jobs: int = 1,
 ) -> Dataset:
     """Analyse every non-merge commit of `rev_range` (newest `limit`, within [since, until)) like `queue --commits`.
 
     The commits are streamed (listed, and their diffs read per batch unless summarised in the cache) and the stream
     is closed as soon as the last wanted commit has been seen, so `limit=5000` on a repository with 100,000 commits
-    reads about 5,000 diffs, not 100,000.
+    reads about 5,000 diffs, not 100,000. With `jobs` > 1 the commits are analysed in that many worker processes.
     """
     if limit is not None and limit < 1:
         raise ReviewtuiError(f"--limit must be at least 1, not {limit}")
@@ -163,11 +164,12 @@ def collect(
     loader = QueueLoader(QueueRequest(repo=repo.root, commits=rev_range), summaries=analyzer.use_cache)
     samples: list[Sample] = []
     changes = loader.changes()
+    chosen = (c for c in changes if c.head is not None and c.head in wanted)
+    results = loader.analysed(analyzer, chosen, jobs=jobs)
     try:
-        for change in changes if wanted else ():
-            if change.head is None or change.head not in wanted:
-                continue
-            analysis = analyzer.analyze(change)
+        for analysis in results if wanted else ():
+            change = analysis.change
+            assert change.head is not None
             reverter, when = labels.get(change.head, (None, None))
             samples.append(Sample(change.head, wanted[change.head], analysis.measurements, reverter, when))
             if progress is not None:
@@ -175,9 +177,10 @@ def collect(
             if len(samples) == len(wanted):
                 break
     finally:
+        results.close()  # stops the workers
         close = getattr(changes, "close", None)
         if close is not None:
-            close()  # stops git log -p at once
+            close()  # stops git log at once
     samples.sort(key=lambda s: (s.committed, s.sha))
     return Dataset(tuple(samples), repo.root, rev_range, labels_from, len(labels))
 
