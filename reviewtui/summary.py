@@ -30,19 +30,14 @@ SUMMARY_DIR = Path("reviewtui") / "cache" / "summary"
 class SummaryCache:
     def __init__(self, git_dir: Path) -> None:
         self._store = JsonStore(git_dir / SUMMARY_DIR)
-        self.hits = 0
-        self.misses = 0
 
     def files(self, old: str | None, new: str) -> tuple[FileChange, ...] | None:
         """The summarised files of the diff `old`..`new` (`old` None: against the empty tree), or None."""
         key = _key("files", old, new)
         try:
-            files = _decode_files(self._store.read(key), key)
+            return _decode_files(self._store.read(key), key)
         except (KeyError, TypeError, ValueError):
-            self.misses += 1
             return None
-        self.hits += 1
-        return files
 
     def put_files(self, old: str | None, new: str, files: tuple[FileChange, ...]) -> None:
         key = _key("files", old, new)
