@@ -28,7 +28,11 @@ PREFIXES = ("", "", "subprocess.", "os.", "asyncio.", "requests.", "httpx.", "ur
 NAMES = ("system", "popen", "getoutput", "getstatusoutput", "create_subprocess_shell", "run", "call", "check_call",
          "check_output", "Popen", "get", "request", "AsyncClient", "urlopen", "exec", "execSync", "spawnSync",
          "Command", "CommandContext", ".exec", "ProcessBuilder", "execute", "executescript", "raw", "read_sql",
-         "read_sql_query", "catch", "catch (e)")  # fmt: skip
+         "read_sql_query", "catch", "catch (e)", "query", "whereRaw", "unsafe", "$queryRawUnsafe",
+         "$executeRawUnsafe", "Query", "QueryRow", "QueryRowContext", "Exec", "ExecContext", "PrepareContext",
+         "Select", "Get", "MustExec", "Queryx", "executeQuery", "executeLargeUpdate", "addBatch", "prepareStatement",
+         "prepareCall", "createQuery", "createNativeQuery", "createSQLQuery", "queryForObject", "queryForMap",
+         "update", "batchUpdate")  # fmt: skip
 calls = st.tuples(st.sampled_from(PREFIXES), st.sampled_from(NAMES), st.sampled_from(("", " ", "\n  ")),
                   st.sampled_from(("(", "{", ""))).map("".join)  # fmt: skip
 texts = st.lists(st.one_of(st.sampled_from(PIECES), calls), max_size=30).map("".join)
@@ -74,3 +78,26 @@ def test_every_prefix_name_combination() -> None:
                     text = f"{lead}{prefix}{name}{gap}("
                     for pattern in code._GUIDES:
                         assert spans(code.matches(pattern, text)) == spans(pattern.finditer(text)), (text, pattern)
+
+
+DELIMITERS = ('"', "'", '"""', "'''", "`", "#", "//", "/*", "*/")
+QUOTED = st.lists(st.one_of(st.sampled_from(PIECES), calls, st.sampled_from(DELIMITERS)), max_size=30).map("".join)
+NEEDLES = sorted({n for needles, _ in code._GUIDES.values() for n in needles} | {"except", "catch", "shell"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(QUOTED, st.booleans())
+def test_a_needle_in_the_masked_text_is_in_the_raw_text(text: str, hash_comments: bool) -> None:
+    """What lets the code checks skip masking a file whose raw text lacks every needle (`Segment.may_hold`)."""
+    masked = code.mask(text, hash_comments=hash_comments)
+    for needle in NEEDLES:
+        at = masked.find(needle)
+        while at >= 0:
+            assert text[at : at + len(needle)] == needle, (needle, text)
+            at = masked.find(needle, at + 1)
+
+
+def test_masking_creates_only_underscores_and_spaces() -> None:
+    """Why a needle may not have "_" or " " away from letters: those two are what masking writes."""
+    masked = code.mask('x = "ab"  # c', hash_comments=True)
+    assert masked == 'x = "__"     '

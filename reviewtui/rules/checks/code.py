@@ -13,8 +13,8 @@ import bisect
 import itertools
 import operator
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from reviewtui.model import FileChange, FileStatus, LineKind
 from reviewtui.rules.checks import CheckInput, check
@@ -78,8 +78,24 @@ class Segment:
 
     first: int
     raw: str
-    masked: str
     starts: tuple[int, ...]
+    hash_comments: bool
+    _masked: list[str] = field(default_factory=list, compare=False, repr=False)
+    """The masked text once something asked for it (see `masked`)."""
+
+    @property
+    def masked(self) -> str:
+        """`raw` through `mask`, computed on first use: masking a whole file is the dearest step of these checks,
+        and most files never need it because the raw text lacks every needle a check looks for (`may_hold`)."""
+        if not self._masked:
+            self._masked.append(mask(self.raw, hash_comments=self.hash_comments))
+        return self._masked[0]
+
+    def may_hold(self, needles: Iterable[str]) -> bool:
+        """Whether the masked text can contain one of `needles`, asked of the raw text without masking. Exact for
+        needles whose "_" and " " sit next to letters: masking only turns characters into "_" (string contents,
+        between quotes) or " " (comments), so a needle in the masked text is in the raw text at the same place."""
+        return any(needle in self.raw for needle in needles)
 
     def line_at(self, offset: int) -> int:
         return self.first + bisect.bisect_right(self.starts, offset) - 1
@@ -202,7 +218,7 @@ def _head_lines(data: CheckInput, file: FileChange) -> list[str] | None:
 def _segment(first: int, lines: Sequence[str], hash_comments: bool) -> Segment:
     raw = "\n".join(lines)
     starts = tuple(itertools.accumulate(map(operator.add, map(len, lines[:-1]), itertools.repeat(1)), initial=0))
-    return Segment(first, raw, mask(raw, hash_comments=hash_comments), starts)
+    return Segment(first, raw, starts, hash_comments)
 
 
 # --- calls and their arguments -------------------------------------------------------------------------------------
@@ -276,7 +292,10 @@ def matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 
 def find_calls(side: NewSide, pattern: re.Pattern[str]) -> Iterator[Call]:
     """Calls whose callee matches `pattern` (which ends with the opening parenthesis) and that the change touches."""
+    guide = _GUIDES.get(pattern)
     for segment in side.segments:
+        if guide is not None and not segment.may_hold(guide[0]):
+            continue
         for match in matches(pattern, segment.masked):
             close = matching(segment.masked, match.end() - 1)
             if close is None:
@@ -427,6 +446,8 @@ class Handler:
 
 def _python_handlers(side: NewSide) -> Iterator[Handler]:
     for segment in side.segments:
+        if not segment.may_hold(("except",)):
+            continue
         for line in _lines_containing(segment, "except"):
             match = _PY_EXCEPT.match(segment.masked_line(line))
             if match is None or not _PY_BROAD.search(match["clause"]):
@@ -475,6 +496,8 @@ def _python_block_end(segment: Segment, header: int, indent: int, complete: bool
 
 def _brace_handlers(side: NewSide, jvm: bool) -> Iterator[Handler]:
     for segment in side.segments:
+        if not segment.may_hold(("catch",)):
+            continue  # every handler pattern here contains it
         masked = segment.masked
         for match in matches(_CATCH, masked):
             if jvm and not _JVM_BROAD.search(match["param"] or ""):
@@ -574,6 +597,12 @@ _SHELL_NAME = re.compile(r"""["'](?:/usr)?(?:/bin/)?(?:ba|z|da|k)?sh["']|["']cmd
 _SHELL_FLAG = re.compile(r"""["'](?:-c|/c|/C)["']""")
 
 
+def _may_hold(side: NewSide, needle: str) -> bool:
+    """A finding below needs `shell=True` / `shell: true` in the masked arguments: without "shell" anywhere in the
+    raw text the calls need not be found (nor the file masked)."""
+    return any(segment.may_hold((needle,)) for segment in side.segments)
+
+
 def _shell_findings(side: NewSide) -> Iterator[tuple[Call, str]]:
     file = side.file
     if _language(file, PYTHON):
@@ -582,7 +611,7 @@ def _shell_findings(side: NewSide) -> Iterator[tuple[Call, str]]:
             how = built_string(args[0]) if args else None
             if how:
                 yield call, f"{call.callee}() runs a command built with {how} through the shell"
-        for call in find_calls(side, _PY_SUBPROCESS):
+        for call in find_calls(side, _PY_SUBPROCESS) if _may_hold(side, "shell") else ():
             args = call.args()
             if args and _PY_SHELL_TRUE.search(call.masked_args) and not is_literal(args[0]):
                 how = built_string(args[0]) or "a command that is not a literal"
@@ -593,7 +622,7 @@ def _shell_findings(side: NewSide) -> Iterator[tuple[Call, str]]:
             how = built_string(args[0]) if args else None
             if how:
                 yield call, f"{call.callee}() runs a command built with {how} through the shell"
-        for call in find_calls(side, _JS_SPAWN):
+        for call in find_calls(side, _JS_SPAWN) if _may_hold(side, "shell") else ():
             args = call.args()
             how = built_string(args[0]) if args else None
             if how and _JS_SHELL_TRUE.search(call.masked_args):
@@ -640,20 +669,35 @@ _SQL_CALLS = (
             0,
         ),
     ),
-    (JAVASCRIPT, re.compile(r"\.(?:query|execute|raw|whereRaw|unsafe|\$queryRawUnsafe|\$executeRawUnsafe)\s*\(")),
+    (
+        JAVASCRIPT,
+        guided(
+            re.compile(r"\.(?:query|execute|raw|whereRaw|unsafe|\$queryRawUnsafe|\$executeRawUnsafe)\s*\("),
+            (".query", ".execute", ".raw", ".whereRaw", ".unsafe", ".$queryRawUnsafe", ".$executeRawUnsafe"),
+            0,
+        ),
+    ),
     (
         GO,
-        re.compile(
-            r"\.(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Prepare|PrepareContext"
-            r"|Select|Get|MustExec|Queryx|QueryRowx)\s*\("
+        guided(
+            re.compile(
+                r"\.(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Prepare|PrepareContext"
+                r"|Select|Get|MustExec|Queryx|QueryRowx)\s*\("
+            ),
+            (".Query", ".Exec", ".Prepare", ".Select", ".Get", ".MustExec"),
+            0,
         ),
     ),
     (
         JVM,
-        re.compile(
-            r"\.(?:executeQuery|executeUpdate|executeLargeUpdate|execute|addBatch|prepareStatement|prepareCall"
-            r"|createQuery|createNativeQuery|createSQLQuery|queryForObject|queryForList|queryForMap|query|update"
-            r"|batchUpdate)\s*\("
+        guided(
+            re.compile(
+                r"\.(?:executeQuery|executeUpdate|executeLargeUpdate|execute|addBatch|prepareStatement|prepareCall"
+                r"|createQuery|createNativeQuery|createSQLQuery|queryForObject|queryForList|queryForMap|query|update"
+                r"|batchUpdate)\s*\("
+            ),
+            (".execute", ".addBatch", ".prepare", ".create", ".query", ".update", ".batchUpdate"),
+            0,
         ),
     ),
 )
