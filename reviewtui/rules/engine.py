@@ -19,6 +19,7 @@ from reviewtui.rules.finding import Finding, Hit
 from reviewtui.rules.rule import LONG_LINE, Rule, Scope
 from reviewtui.rules.ruleset import RuleSet
 from reviewtui.rules.walk import SCOPE_KINDS, Located, file_hit
+from reviewtui.systems import SystemMap
 from reviewtui.systems import _compile as glob_regex
 
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
@@ -29,18 +30,19 @@ def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding
     regex_rules = [r for r in ruleset.rules if r.check is None and r.scope in _LINE_SCOPES]
     regex_ids = {r.id for r in regex_rules}
     trimmed: dict[int, FileChange] = {}
-    targets = [(file, _paths(file)) for file in change.files]
-    for rule in ruleset.rules:
+    targets = [(file, _admitted_rules(ruleset, file, context)) for file in change.files]
+    for index, rule in enumerate(ruleset.rules):
         if rule.id in regex_ids:
             continue
-        files = [f for f, paths in targets if _applies(rule, f, paths, context)]
+        files = [f for f, admitted in targets if admitted[index]]
         if rule.skip_long_lines:
             files = [_without_long_lines(f, trimmed) for f in files]
         if not files and (rule.scope is not Scope.CHANGE or rule.tier1_only or rule.paths or rule.languages):
             continue
         findings += (_finding(rule, change, hit) for hit in _hits(rule, change, files, context))
-    for file, paths in targets:
-        applicable = tuple(r for r in regex_rules if _applies(r, file, paths, context))
+    regex_at = [i for i, r in enumerate(ruleset.rules) if r.id in regex_ids]
+    for file, admitted in targets:
+        applicable = tuple(ruleset.rules[i] for i in regex_at if admitted[i])
         if applicable:
             findings += (_finding(rule, change, hit) for rule, hit in _regex_file(file, applicable))
     return sorted(set(findings), key=Finding.sort_key)
@@ -49,6 +51,26 @@ def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding
 def applies(rule: Rule, file: FileChange, context: ScanContext) -> bool:
     """Whether the rule's filters admit this file (any of its old and new paths)."""
     return _applies(rule, file, _paths(file), context)
+
+
+_Admitted = tuple[RuleSet, SystemMap, tuple[bool, ...]]
+_ADMITTED: dict[tuple[int, tuple[str, ...], str | None, int], _Admitted] = {}
+_MAX_ADMITTED = 8192
+
+
+def _admitted_rules(ruleset: RuleSet, file: FileChange, context: ScanContext) -> tuple[bool, ...]:
+    """`applies` for every rule of the set, by position; memoised by the file's paths and language, the rule set and
+    the system map (by identity, held in the entry so an id is never reused): a queue touches the same files again
+    and again, and asking ~100 rules' filters per file per change was a twentieth of the scan."""
+    paths = _paths(file)
+    key = (id(ruleset), paths, file.language, id(context.systems))
+    entry = _ADMITTED.get(key)
+    if entry is None or entry[0] is not ruleset or entry[1] is not context.systems:
+        if len(_ADMITTED) >= _MAX_ADMITTED:
+            _ADMITTED.clear()
+        verdicts = tuple(_applies(rule, file, paths, context) for rule in ruleset.rules)
+        entry = _ADMITTED[key] = (ruleset, context.systems, verdicts)
+    return entry[2]
 
 
 def _paths(file: FileChange) -> tuple[str, ...]:
