@@ -7,7 +7,8 @@ emphasis are computed only for lines that are drawn, and cached. Every piece of 
 
 Modes: unified or side by side (`s`), wrapped or truncated with a visible `…` marker (`w`; wrap shows the full
 line). Switching a large change (`LAYOUT_IN_THREAD` lines) into split or wrap measures its lines in a thread; the old
-layout stays on screen and usable until the new one goes in, with the line at the top kept at the top. Generated, lock and vendored files start collapsed behind a banner (`e` expands). `/` searches the lines.
+layout stays on screen and usable until the new one goes in, with the line at the top kept at the top.
+Generated, lock and vendored files start collapsed behind a banner (`e` expands). `/` searches the lines.
 
 The view reports which rows are on screen (`DiffView.Displayed`, in the canonical coordinates coverage uses)
 whenever that changes, which is how the review screen learns which hunks a reviewer has actually seen, and it keeps
