@@ -53,24 +53,23 @@ def applies(rule: Rule, file: FileChange, context: ScanContext) -> bool:
     return _applies(rule, file, _paths(file), context)
 
 
-_Admitted = tuple[RuleSet, SystemMap, tuple[bool, ...]]
-_ADMITTED: dict[tuple[int, tuple[str, ...], str | None, int], _Admitted] = {}
+_ADMITTED: dict[tuple[int, tuple[str, ...], str | None, SystemMap], tuple[RuleSet, tuple[bool, ...]]] = {}
 _MAX_ADMITTED = 8192
 
 
 def _admitted_rules(ruleset: RuleSet, file: FileChange, context: ScanContext) -> tuple[bool, ...]:
-    """`applies` for every rule of the set, by position; memoised by the file's paths and language, the rule set and
-    the system map (by identity, held in the entry so an id is never reused): a queue touches the same files again
-    and again, and asking ~100 rules' filters per file per change was a twentieth of the scan."""
+    """`applies` for every rule of the set, by position; memoised by the file's paths and language, the rule set (by
+    identity, held in the entry so its id is never reused) and the system map (by value: each base has its own, and
+    most are equal): a queue touches the same files again and again, and asking ~100 rules' filters per file per
+    change was a twentieth of the scan."""
     paths = _paths(file)
-    key = (id(ruleset), paths, file.language, id(context.systems))
+    key = (id(ruleset), paths, file.language, context.systems)
     entry = _ADMITTED.get(key)
-    if entry is None or entry[0] is not ruleset or entry[1] is not context.systems:
+    if entry is None or entry[0] is not ruleset:
         if len(_ADMITTED) >= _MAX_ADMITTED:
             _ADMITTED.clear()
-        verdicts = tuple(_applies(rule, file, paths, context) for rule in ruleset.rules)
-        entry = _ADMITTED[key] = (ruleset, context.systems, verdicts)
-    return entry[2]
+        entry = _ADMITTED[key] = (ruleset, tuple(_applies(rule, file, paths, context) for rule in ruleset.rules))
+    return entry[1]
 
 
 def _paths(file: FileChange) -> tuple[str, ...]:

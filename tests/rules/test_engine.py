@@ -9,10 +9,14 @@ import pytest
 from reviewtui.analysis import Analyzer
 from reviewtui.config import RulesConfig
 from reviewtui.errors import ConfigError
+from reviewtui.repository import Repository
+from reviewtui.rules.context import ScanContext
+from reviewtui.rules.engine import scan
 from reviewtui.rules.finding import Side
 from reviewtui.rules.pack import RuleError, parse_pack
 from reviewtui.rules.rule import Scope, Severity
-from reviewtui.rules.ruleset import build_ruleset, builtin_rules
+from reviewtui.rules.ruleset import RuleLibrary, build_ruleset, builtin_rules
+from reviewtui.systems import SystemMap, parse_system_map
 from tests.rules.ruletest import make_change, rule_hits, scan_files
 
 LOCAL_PACK = """
@@ -248,3 +252,16 @@ message = "m"
     assert sorted((f.rule, f.line) for f in findings if f.rule in {"first", "self-compare", "flagged"}) == [
         ("first", 3), ("flagged", 2), ("self-compare", 1)
     ]
+
+
+def test_which_rules_admit_a_file_follows_the_system_map_of_each_scan(tmp_path: Path) -> None:
+    """The engine keeps, per file, which rules admit it; a Tier-1-only rule's verdict must still follow the map of
+    the scan at hand (each base has its own), in either order and back again."""
+    pack = LOCAL_PACK.replace('languages = ["Python"]', "tier1_only = true")
+    change, repo = make_change(tmp_path, {".reviewtui/rules/t.toml": pack}, {"tools/x.py": "print(2)\n"})
+    library = RuleLibrary(Repository(repo.path))
+    ruleset = library.for_base(change.base)
+    tier1 = parse_system_map('[[system]]\nname = "tools"\ntier = 1\npaths = ["tools/**"]\n', "test")
+    for systems, expected in ((tier1, ["tools/x.py"]), (SystemMap(), []), (tier1, ["tools/x.py"])):
+        context = ScanContext(Repository(repo.path), systems=systems)
+        assert [f.path for f in scan(change, ruleset, context) if f.rule == "no-print"] == expected
