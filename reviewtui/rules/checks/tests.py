@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ CODE_LANGUAGES = frozenset(
 """Languages whose edits change behaviour that tests pin down (documentation and data files do not count)."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_test_path(path: str) -> bool:
+    """Memoised: every test check and the risk features ask it of every file of every change."""
     return any(glob_match(pattern, path) for pattern in TEST_GLOBS)
 
 
@@ -193,6 +196,20 @@ class ChangedTests:
 
 
 def changed_tests(change: Change) -> ChangedTests:
+    """What three checks ask of the same change in one scan: computed once (the last change is kept, by identity;
+    callers only read it)."""
+    last = _LAST_CHANGED[0]  # one read: another thread may replace it
+    if last is not None and last[0] is change:
+        return last[1]
+    result = _changed_tests(change)
+    _LAST_CHANGED[0] = (change, result)
+    return result
+
+
+_LAST_CHANGED: list[tuple[Change, ChangedTests] | None] = [None]
+
+
+def _changed_tests(change: Change) -> ChangedTests:
     diffs = {f.path: file_tests(f) for f in change.files if is_test_path(f.path)}
     added_keys = {d.key for diff in diffs.values() for d in diff.added}
     removed_keys = {d.key for diff in diffs.values() for d in diff.removed}
