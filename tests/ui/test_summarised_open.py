@@ -1,0 +1,39 @@
+"""A queue listed from the summary cache holds changes without hunks; opening one reads its diff (off the UI thread)
+and the review screen shows every line, exactly as when the queue was read cold."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from reviewtui.analysis import Analyzer
+from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.ui.app import ReviewApp
+from reviewtui.ui.screens.review import ReviewScreen
+from reviewtui.ui.widgets.diff_view import DiffView
+from tests.gitrepo import GitRepo
+from tests.ui.conftest import loaded_queue, screen_text, settle
+
+
+async def test_opening_a_summarised_change_shows_its_lines(repo: GitRepo) -> None:
+    repo.checkout("claude/tidy", new=True)
+    repo.write("app/tidy.py", "".join(f"value_{n} = {n}\n" for n in range(30)))
+    repo.commit("Tidy things up", author=("Claude", "noreply@anthropic.com"))
+    repo.checkout("main")
+    cold = [a.change for a in QueueLoader(QueueRequest(repo=repo.path)).analysed(Analyzer())]  # fills both caches
+    assert len(cold) == 1 and not cold[0].summarised
+    app = ReviewApp(QueueRequest(repo=repo.path))
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        queue = await loaded_queue(pilot)
+        (analysis,) = queue.changes.values()
+        assert analysis.change.summarised, "the queue should have been listed from the summary cache"
+        queue.query_one(DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert not screen.change.summarised
+        shown = [(f.path, [h.lines for h in f.hunks]) for f in screen.query_one(DiffView).change.files]
+        assert shown == [(f.path, [h.lines for h in f.hunks]) for f in cold[0].files]
+        text = screen_text(app)
+        assert "value_0 = 0" in text and "value_12 = 12" in text
