@@ -17,8 +17,12 @@ SCOPE_KINDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Located:
+    """A line with the file and hunk it sits in. Not `frozen` only for speed (nothing assigns to one): every check
+    that walks lines makes one per line, and a frozen dataclass costs ~2.5x more to build (a third of some checks'
+    time on a 100k-line change)."""
+
     file: FileChange
     hunk: int
     line: DiffLine
