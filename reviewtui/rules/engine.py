@@ -7,12 +7,14 @@ the same findings in the same order, which approvals and audits depend on.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from reviewtui.model import Change, DiffLine, FileChange, LineKind
+from reviewtui.model import Change, DiffLine, FileChange
 from reviewtui.rules.checks import CheckInput, get_check
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Finding, Hit
@@ -109,54 +111,65 @@ def _hits(rule: Rule, change: Change, files: Sequence[FileChange], context: Scan
 
 
 def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rule, Hit]]:
-    """Every regex rule that applies to the file, over its lines in one pass. (A combined alternation of all
+    """Every regex rule that applies to the file, over the lines it may match. (A combined alternation of all
     patterns as a prefilter was measured slower than the rules themselves with Python's `re`: 120 µs per line.)
 
-    A rule's `keywords` are a cheaper guard, tried twice: once on the case-folded text of the whole file (a rule
-    none of whose keywords occur anywhere in the file is dropped for it, which is exact because a line's text is
-    part of the file's), then per line on one case-folded copy of the line. Lines longer than LONG_LINE are left to
-    the rules that read them (`skip_long_lines`)."""
-    plan = _plan(file, rules)
-    if not plan:
-        return
-    for index, hunk in enumerate(file.hunks):
-        for line in hunk.lines:
-            text = line.text
-            kind = line.kind
-            long = len(text) > LONG_LINE
-            folded: str | None = None
-            for rule, kinds, keywords, pattern, skip_long in plan:
-                if kind not in kinds or (long and skip_long):
-                    continue
-                if keywords:
-                    if folded is None:
-                        folded = text.casefold()
-                    if not any(k in folded for k in keywords):
-                        continue
-                match = pattern.search(text)
-                if match is not None:
-                    # A pattern may need context to match (`^\s*force_destroy`); a group named `span` marks the
-                    # part the finding should underline.
-                    group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
-                    yield rule, Located(file, index, line).hit(span=match.span(group))
-
-
-_Step = tuple[Rule, frozenset[LineKind], tuple[str, ...], re.Pattern[str], bool]
-
-
-def _plan(file: FileChange, rules: tuple[Rule, ...]) -> list[_Step]:
-    """The rules worth running on this file's lines, with what the line loop needs unpacked."""
-    folded: str | None = None
-    plan: list[_Step] = []
+    A rule's `keywords` (case-folded substrings, one of which a line must contain) decide which lines it is tried on:
+    they are found with `str.find` in the case-folded text of the whole file and mapped back to their lines, so a
+    rule whose keywords are rare costs a few finds, not a check per line (the order findings are produced in does
+    not matter: `scan` sorts them). Lines longer than LONG_LINE are left to the rules that read them
+    (`skip_long_lines`)."""
+    lines = [(index, line) for index, hunk in enumerate(file.hunks) for line in hunk.lines]
+    folded: _Folded | None = None
     for rule in rules:
-        assert rule.pattern is not None, "regex rules have a pattern"
+        pattern = rule.pattern
+        assert pattern is not None, "regex rules have a pattern"
+        kinds = SCOPE_KINDS[rule.scope]
+        skip_long = rule.skip_long_lines
         if rule.keywords:
             if folded is None:
-                folded = "\n".join(line.text for hunk in file.hunks for line in hunk.lines).casefold()
-            if not any(k in folded for k in rule.keywords):
+                folded = _Folded([line.text for _, line in lines])
+            candidates: Iterable[int] = folded.lines_with(rule.keywords)
+        else:
+            candidates = range(len(lines))
+        for position in candidates:
+            index, line = lines[position]
+            text = line.text
+            if line.kind not in kinds or (skip_long and len(text) > LONG_LINE):
                 continue
-        plan.append((rule, SCOPE_KINDS[rule.scope], rule.keywords, rule.pattern, rule.skip_long_lines))
-    return plan
+            match = pattern.search(text)
+            if match is not None:
+                # A pattern may need context to match (`^\s*force_destroy`); a group named `span` marks the
+                # part the finding should underline.
+                group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
+                yield rule, Located(file, index, line).hit(span=match.span(group))
+
+
+class _Folded:
+    """The case-folded lines of a file as one text, with where each line starts in it."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.lines = [text.casefold() for text in texts]
+        self.text = "\n".join(self.lines)
+        self.starts = list(itertools.accumulate(map(len, self.lines), lambda at, size: at + size + 1, initial=0))
+
+    def lines_with(self, keywords: tuple[str, ...]) -> list[int]:
+        """In order, the lines whose case-folded text contains one of `keywords` (what a per-line `k in line` says:
+        an occurrence that runs across a line break does not count)."""
+        found: set[int] = set()
+        text, starts = self.text, self.starts
+        if not self.lines:
+            return []
+        for keyword in keywords:
+            at = text.find(keyword)
+            while at >= 0:
+                line = bisect.bisect_right(starts, at) - 1
+                if keyword in self.lines[line]:
+                    found.add(line)
+                    at = text.find(keyword, starts[line + 1]) if line + 1 < len(self.lines) else -1
+                else:
+                    at = text.find(keyword, at + 1)
+        return sorted(found)
 
 
 def _without_long_lines(file: FileChange, trimmed: dict[int, FileChange]) -> FileChange:

@@ -6,8 +6,11 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.rules import engine
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.engine import scan
 from reviewtui.rules.pack import RuleError, parse_pack
@@ -131,3 +134,16 @@ def test_bad_keywords_name_the_rule(scope: str, body: str, problem: str) -> None
     with pytest.raises(RuleError, match=problem) as info:
         parse_pack(RULE.format(scope=scope, body=body), origin="p.toml", source="local")
     assert str(info.value).startswith("p.toml: rule x: ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abAB ßẞİ\u0130σΣ\n\x85", max_size=8), max_size=12),
+    st.lists(st.text(alphabet="abß\nss", max_size=3), min_size=1, max_size=3),
+)
+def test_keyword_lines_are_the_lines_that_contain_a_keyword(texts: list[str], keywords: list[str]) -> None:
+    """The engine finds keyword lines in the folded text of the whole file; it must say exactly what asking each
+    line would (an occurrence across a line break, or made by case folding, included or not as per line)."""
+    folded = engine._Folded(texts)
+    expected = [i for i, text in enumerate(texts) if any(k in text.casefold() for k in keywords)]
+    assert folded.lines_with(tuple(keywords)) == expected
