@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reviewtui.rules.checks import code
@@ -101,3 +101,25 @@ def test_masking_creates_only_underscores_and_spaces() -> None:
     """Why a needle may not have "_" or " " away from letters: those two are what masking writes."""
     masked = code.mask('x = "ab"  # c', hash_comments=True)
     assert masked == 'x = "__"     '
+
+
+HANDLER_PIECES = ("except", ":", " ", "\t", "Exception", "BaseException", "ValueError", "#", '"', "'", '"""', "\n",
+                  "(", ")", "\\", "pass", "x")  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(HANDLER_PIECES), max_size=25).map("".join))
+@example("try:\n    x\nexcept :\n    pass\n")
+@example("try:\n    x\nexcept\t: pass  # Exception\n")
+@example('except ("Exception", BaseException):\n    pass')
+def test_a_broad_python_handler_shows_in_the_raw_text(text: str) -> None:
+    """What lets swallowed-exception skip masking a Python file: a masked line that is a broad `except` header
+    means the raw text has `Exception` or a bare `except ... :`."""
+    segment = code._segment(1, text.split("\n"), hash_comments=True)
+    broad = any(
+        (m := code._PY_EXCEPT.match(segment.masked_line(line))) is not None
+        and code._PY_BROAD.search(m["clause"]) is not None
+        for line in range(segment.first, segment.last + 1)
+    )
+    if broad:
+        assert "Exception" in text or code._BARE_EXCEPT.search(text) is not None, text

@@ -380,6 +380,10 @@ def _language(file: FileChange, *groups: frozenset[str]) -> bool:
 
 _PY_EXCEPT = re.compile(r"^(?P<indent>[ \t]*)except\b(?P<clause>[^:]*):(?P<inline>.*)$")
 _PY_BROAD = re.compile(r"^\s*$|\b(?:Exception|BaseException)\b")
+_BARE_EXCEPT = re.compile(r"except\s*:")
+"""A broad handler's clause is empty or names Exception; an empty one leaves `except`, blanks and `:` on one line,
+none of which masking writes (it writes "_" in strings and blanks a comment only up to the line's end), so the raw
+text shows the same."""
 _CATCH = guided(re.compile(r"\bcatch\s*(?:\((?P<param>[^()]*)\))?\s*\{"), ("catch",), 0)
 _JVM_BROAD = re.compile(r"\b(?:Exception|Throwable|RuntimeException)\b")
 _PROMISE_CATCH = re.compile(r"\.catch\s*\(\s*(?:\(\s*[\w\s:,]*\)|\w+)\s*=>\s*")
@@ -446,8 +450,8 @@ class Handler:
 
 def _python_handlers(side: NewSide) -> Iterator[Handler]:
     for segment in side.segments:
-        if not segment.may_hold(("except",)):
-            continue
+        if not segment.may_hold(("Exception",)) and _BARE_EXCEPT.search(segment.raw) is None:
+            continue  # no broad handler can be there (see _BARE_EXCEPT): the file need not be masked
         for line in _lines_containing(segment, "except"):
             match = _PY_EXCEPT.match(segment.masked_line(line))
             if match is None or not _PY_BROAD.search(match["clause"]):
