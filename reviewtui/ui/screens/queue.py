@@ -17,7 +17,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -65,9 +65,10 @@ _BATCH_SECONDS = 0.5
 """Later batches at most this often: every batch makes the table render its visible rows again (cell by cell, in
 Rich), which costs tens of milliseconds on the UI thread and holds the GIL the worker needs; batching every 50 ms
 kept the UI thread rendering almost all the time and starved the worker."""
-_BATCH_ROWS = 200
-"""Changes per batch at most: making a row's cells and adding it costs ~0.1 ms on the UI thread, and a warm cache
-delivers a thousand changes in half a second (one batch of them blocked the UI thread 120-150 ms)."""
+_BATCH_ROWS = 100
+"""Changes per batch at most: making a row's cells and adding it costs ~0.1 ms on the UI thread and measuring it for
+the column widths ~0.25 ms, and a warm cache delivers a thousand changes in half a second (one batch of them blocked
+the UI thread 120-150 ms; 200 rows 30-60 ms)."""
 _PAINT_WAIT = 1.0
 """Seconds the loader waits, after handing over a batch, for the screen to be painted with it. Painting while the
 loader runs shares the GIL with it: a 45-row frame took 90-280 ms instead of ~50 (measured with 5000 PR refs)."""
@@ -261,6 +262,7 @@ class QueueScreen(TableScreen):
         """The change and verdict the details panel shows, so batches that change neither do not redraw it."""
         self._screen_closed = False
         """A screen above this one was closed since the last batch (see `_settle`)."""
+        self._shown_before = False
         self._rules_ready = threading.Event()
         """Set once the built-in rule packs are compiled (in their own thread, while git lists the queue)."""
 
@@ -292,7 +294,8 @@ class QueueScreen(TableScreen):
 
     def on_screen_resume(self) -> None:
         """Decisions made on the review screen (or verdicts it re-read) show in the table on return."""
-        self._screen_closed = True
+        self._screen_closed = self._shown_before
+        self._shown_before = True
         self._show_reviewer()
         self._show_approvals()
 
@@ -377,7 +380,7 @@ class QueueScreen(TableScreen):
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._add_changes, batch, loader)
-        self.app.call_from_thread(self._finished, loader)
+        self.app.call_from_thread(self._finished, loader, rank({queue_key(a.change): a for a in analyses}))
         if analyses:
             signers = _allowed_signers(clerk, analyses[0])
             if signers is not None:
@@ -412,14 +415,13 @@ class QueueScreen(TableScreen):
         self._refresh_details()
         self._settle()
 
-    def _finished(self, loader: QueueLoader) -> None:
+    def _finished(self, loader: QueueLoader, ranking: Ranking) -> None:
+        """Every change is in: bands, ranks and the score order (computed by the loader, off the UI thread)."""
         report = loader.report
         self.in_progress = False
-        self.bands = banding([a.risk.score for a in self.changes.values()])
-        order = SORTS["score"]
-        ranked = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
-        self.ranks = {key: index for index, (key, _) in enumerate(ranked, 1)}
-        self._render_rows()
+        self.bands = ranking.bands
+        self.ranks = {key: index for index, (key, _) in enumerate(ranking.order, 1)}
+        self._render_rows(ordered=ranking.order if self.sort == "score" else None)
         bands = f" · bands: {self.bands.describe()}" if self.bands.thresholds else ""
         self._summary = f"{report.summary()} · sorted by {self.sort}{bands}"
         self._set_status(self._summary + " · checking approvals…")
@@ -534,12 +536,14 @@ class QueueScreen(TableScreen):
             for (_, column), cell in zip(COLUMNS, self._cells(analysis), strict=False):
                 table.update_cell(key, column, cell)
 
-    def _render_rows(self, *, rebuild: bool = False) -> None:
+    def _render_rows(self, *, rebuild: bool = False, ordered: list[tuple[str, Analysis]] | None = None) -> None:
         """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted. Rows already
-        in the table are only reordered unless `rebuild` asks for every cell to be made again."""
+        in the table are only reordered unless `rebuild` asks for every cell to be made again. `ordered`: the
+        changes already in the current order."""
         table = self.query_one(DataTable)
-        order = SORTS[self.sort]
-        ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
+        if ordered is None:
+            order = SORTS[self.sort]
+            ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
         shown = [(k, a) for k, a in ordered if self._shown(k, a)]
         selected = self._selected()
         if rebuild or self.grouped or not self._reorder(table, shown):
@@ -772,6 +776,21 @@ class QueueScreen(TableScreen):
         progress.display = True
         self._set_status("reloading the queue…")
         self.load_queue()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The whole queue's bands and score order, which only exist once every change is in."""
+
+    bands: Banding
+    order: list[tuple[str, Analysis]]
+    """(queue key, analysis) in score order: rank 1 first."""
+
+
+def rank(changes: dict[str, Analysis]) -> Ranking:
+    order = SORTS["score"]
+    ranked = sorted(changes.items(), key=lambda item: order(rank_key(item[1])))
+    return Ranking(banding([analysis.risk.score for analysis in changes.values()]), ranked)
 
 
 def listed(analysis: Analysis) -> Analysis:
