@@ -194,7 +194,7 @@ async def modes(repo: Path) -> dict[str, Any]:
             watchdog.reset()
             await pilot.press(key)
             settle = time.perf_counter()
-            while time.perf_counter() - settle < 3 and view.layout_pending:
+            while time.perf_counter() - settle < 3 and getattr(view, "layout_pending", False):
                 await pilot.pause(0.01)
             await pilot.pause(0.05)
             gc_ms = watchdog.longest_gc * 1000
@@ -245,8 +245,10 @@ def run_all(tmp: Path) -> dict[str, Any]:
     results: dict[str, Any] = {"paint_cold": _child("paint", queue_repo), "paint_warm": _child("paint", queue_repo)}
     lines = build_big(tmp, "lines", "".join(f"value_{i} = {i}  # {'x' * (i % 300)}\n" for i in range(100_000)))
     results["diff_100k_lines"] = _child("diff", lines)
+    results["modes_100k_lines"] = _child("modes", lines)
     single = build_big(tmp, "single", "data = '" + "x" * 5_000_000 + "'\n")
     results["diff_5mb_line"] = _child("diff", single)
+    results["modes_5mb_line"] = _child("modes", single)
     shutil.rmtree(queue_repo, ignore_errors=True)
     return results
 
@@ -264,6 +266,10 @@ def report(results: dict[str, Any]) -> str:
                 else f"{r['rows']} rows after {ALL_ROWS_LIMIT:.0f} s, still loading")
         rows.append([label, f"{r['first_rows_s']:.2f} s to first rows ({done})",
                      f"<= 1 s {verdict(r['first_rows_s'], 1.0)}", f"{r['peak_rss_mb']:.0f} MB"])
+        block = max(r["longest_block_before_rows_ms"], r["longest_block_loading_ms"])
+        over = r["blocks_over_100ms_loading"]
+        rows.append([f"{label}: longest UI-thread block", f"{block:.0f} ms ({over} over 100 ms while loading)",
+                     f"<= 100 ms {verdict(block, 100)}", ""])
     for key, label in (("diff_100k_lines", "100k-line diff"), ("diff_5mb_line", "5 MB single-line file")):
         r = results[key]
         if "error" in r:
@@ -277,6 +283,13 @@ def report(results: dict[str, Any]) -> str:
                      f"<= 16 ms {verdict(r['page_down_ms'], 16)}", ""])
         rows.append([f"{label}: peak memory", f"{r['peak_rss_mb']:.0f} MB",
                      f"<= 300 MB {verdict(r['peak_rss_mb'], 300)}", ""])
+        m = results.get(key.replace("diff_", "modes_"), {})
+        if "steps" in m:
+            worst = max(m["steps"], key=lambda step: step["longest_block_ms"])
+            gc_ms = max(step["longest_gc_ms"] for step in m["steps"])
+            rows.append([f"{label}: longest UI-thread block on s / w", f"{worst['longest_block_ms']:.0f} ms "
+                         f"({worst['mode']}; longest GC pause {gc_ms:.0f} ms)",
+                         f"<= 100 ms {verdict(worst['longest_block_ms'], 100)}", ""])
     return table(rows, ["measure", "figure", "target", "peak RSS"])
 
 
