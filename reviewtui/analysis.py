@@ -95,6 +95,18 @@ class Analyzer:
         _, library, _ = self._state(change.repo)
         return Analysis(change, entry.findings, library.for_base(change.base), entry.risk, entry.measurements)
 
+    def prepare(self, change: Change) -> None:
+        """Build what every analysis in the change's repository shares (the history index: one `git log` pass, a
+        second or two on a large history) now, e.g. before forking worker processes that can then `inherit` it."""
+        repo, _, _ = self._state(change.repo)
+        self.history(repo)
+
+    def inherit(self, parent: Analyzer) -> None:
+        """Take the parent's history indexes and base tips (a forked worker's copy of them): plain data, no git
+        process, so sharing them is safe, and each worker is spared a pass over the history."""
+        self._histories.update(parent._histories)
+        self._tips.update(parent._tips)
+
     def cache_stats(self) -> tuple[int, int]:
         """(hits, misses) over every repository of the run, for the CLI's summary line."""
         return sum(c.hits for c in self._caches.values()), sum(c.misses for c in self._caches.values())

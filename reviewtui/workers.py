@@ -5,9 +5,11 @@ analyses N changes at once only in N processes. The main process keeps loading (
 change up in the cache, and hands the misses to the workers in small batches; results come back in the order the
 changes were loaded, so the output is the same as analysing one by one (the tests compare them byte for byte).
 
-Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rules. Each
-builds its own `Analyzer` (its own git processes and history index: a forked child must not share the parent's
-pipes to `git cat-file`) and writes cache entries itself, atomically, as the serial path does. Where fork is not
+Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rule packs
+and history index (built once, just before the fork). Each builds its own `Analyzer` (its own git processes: a
+forked child must not share the parent's pipes to `git cat-file`) and writes cache entries itself, atomically, as
+the serial path does. With fork, ProcessPoolExecutor starts every worker at the first task, before its own
+management thread exists, so no fork happens while a thread runs. Where fork is not
 available, or threads are running (a fork copies only the calling thread, and a lock held by another thread stays
 locked forever in the child), analysis stays in this process.
 """
@@ -93,7 +95,7 @@ def analysed(
                 misses += 1
                 waiting.append(slot)
                 if pool is None and misses >= MIN_MISSES:
-                    pool = _start(analyzer, jobs)
+                    pool = _start(analyzer, jobs, change)
                     if started is not None:
                         started(jobs)
                 if pool is not None and len(waiting) >= BATCH:
@@ -108,9 +110,12 @@ def analysed(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+            _PARENT.clear()
 
 
-def _start(analyzer: Analyzer, jobs: int) -> ProcessPoolExecutor:
+def _start(analyzer: Analyzer, jobs: int, change: Change) -> ProcessPoolExecutor:
+    analyzer.prepare(change)  # forked workers inherit the history index instead of each building one
+    _PARENT[:] = [analyzer]
     context = multiprocessing.get_context("fork")
     settings = (analyzer.user_file, analyzer.use_history, analyzer.use_cache)
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
@@ -140,11 +145,17 @@ def _here(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
 
 # -- in the worker -------------------------------------------------------------------------------------------------
 
+_PARENT: list[Analyzer] = []
+"""The main process's analyzer, set just before the workers are forked: they inherit it (as a copy) with its
+history index. Only its plain data is used; its git processes belong to the parent."""
 _WORKER: list[Analyzer] = []
 
 
 def _init_worker(user_file: Path | None, history: bool, cache: bool) -> None:
-    _WORKER.append(Analyzer(user_file=user_file, history=history, cache=cache))
+    analyzer = Analyzer(user_file=user_file, history=history, cache=cache)
+    if _PARENT:
+        analyzer.inherit(_PARENT[0])
+    _WORKER.append(analyzer)
 
 
 def _work(changes: list[Change]) -> list[Entry | GitError]:
