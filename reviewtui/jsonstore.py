@@ -5,6 +5,11 @@ data to check, never code to run. Reads return the decoded JSON or None (absent,
 checks every field with the converters below and ignores an entry that does not fit. Writes go to a temporary file
 renamed into place, so two processes writing the same key at once each leave a complete entry, and a cache that
 cannot be written (read-only repository, full disk) only costs speed.
+
+A queue of a thousand changes a day writes a few MB a day, and entries of changes that merged (or of an older
+version of the tool) are never read again, so the store prunes itself: an entry read is marked used (its mtime,
+refreshed at most daily), and at most once a day the first store opened walks the folder and deletes entries unused
+for KEEP_DAYS, and temporary files a killed writer left.
 """
 
 from __future__ import annotations
@@ -12,26 +17,78 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
+
+DAY = 24 * 3600.0
+KEEP_DAYS = 30
+"""Entries not read or written for this many days are deleted."""
+_MARKER = ".pruned"
+_TEMP_PREFIX = ".tmp-"
 
 
 class JsonStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.prune_daily()
 
     def read(self, key: str) -> Any:
+        path = self.path(key)
         try:
-            return json.loads(self.path(key).read_bytes())
+            with path.open("rb") as handle:
+                data = handle.read()
+                modified = os.fstat(handle.fileno()).st_mtime
+            if time.time() - modified > DAY:
+                os.utime(path)  # in use: kept by `prune`
+            return json.loads(data)
         except (OSError, ValueError):
             return None
+
+    def prune_daily(self, now: float | None = None) -> int:
+        """`prune` unless this folder was pruned in the last day; how many files went."""
+        now = time.time() if now is None else now
+        marker = self.root / _MARKER
+        try:
+            if now - marker.stat().st_mtime < DAY:
+                return 0
+        except FileNotFoundError:
+            if not self.root.is_dir():
+                return 0  # nothing stored yet
+        except OSError:
+            return 0
+        removed = self.prune(now)
+        try:
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass
+        return removed
+
+    def prune(self, now: float | None = None) -> int:
+        """Delete entries unused for KEEP_DAYS and temporary files older than an hour; how many files went."""
+        now = time.time() if now is None else now
+        removed = 0
+        for path in self.root.glob("*/*"):
+            try:
+                age = now - path.stat().st_mtime
+                if path.name.startswith(_TEMP_PREFIX):
+                    stale = age > 3600
+                else:
+                    stale = path.suffix == ".json" and age > KEEP_DAYS * DAY
+                if stale:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     def write(self, key: str, data: Any) -> None:
         path = self.path(key)
         encoded = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(encoded)
