@@ -11,6 +11,7 @@ import bisect
 import dataclasses
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -146,30 +147,40 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
 
 
 class _Folded:
-    """The case-folded lines of a file as one text, with where each line starts in it."""
+    """The case-folded lines of a file as one text; where each line starts in it is worked out on first need."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.lines = [text.casefold() for text in texts]
-        self.text = "\n".join(self.lines)
-        self.starts = list(itertools.accumulate(map(len, self.lines), lambda at, size: at + size + 1, initial=0))
+        self._texts = texts
+        self.text = "\n".join(texts).casefold()  # = the folded lines joined: case folding maps each character alone
+        self._starts: list[int] | None = None
 
     def lines_with(self, keywords: tuple[str, ...]) -> list[int]:
         """In order, the lines whose case-folded text contains one of `keywords` (what a per-line `k in line` says:
         an occurrence that runs across a line break does not count)."""
         found: set[int] = set()
-        text, starts = self.text, self.starts
-        if not self.lines:
-            return []
+        text = self.text
+        count = len(self._texts)
         for keyword in keywords:
             at = text.find(keyword)
-            while at >= 0:
+            while at >= 0 and count:
+                starts = self._line_starts()
                 line = bisect.bisect_right(starts, at) - 1
-                if keyword in self.lines[line]:
+                if keyword in text[starts[line] : starts[line + 1] - 1]:
                     found.add(line)
-                    at = text.find(keyword, starts[line + 1]) if line + 1 < len(self.lines) else -1
+                    at = text.find(keyword, starts[line + 1]) if line + 1 < count else -1
                 else:
                     at = text.find(keyword, at + 1)
         return sorted(found)
+
+    def _line_starts(self) -> list[int]:
+        """Offsets of the lines in `text`, and one past the end. Folding never maps a character to nothing, so when
+        the folded text is as long as the raw one every line kept its length and the raw lengths serve."""
+        if self._starts is None:
+            sizes: Iterable[int] = map(len, self._texts)
+            if len(self.text) != sum(map(len, self._texts)) + len(self._texts) - 1:
+                sizes = [len(t.casefold()) for t in self._texts]
+            self._starts = list(itertools.accumulate(map(operator.add, sizes, itertools.repeat(1)), initial=0))
+        return self._starts
 
 
 def _without_long_lines(file: FileChange, trimmed: dict[int, FileChange]) -> FileChange:
