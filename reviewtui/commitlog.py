@@ -77,6 +77,31 @@ def read_commit_diffs(repo: Repository, shas: Sequence[str]) -> dict[str, tuple[
     return found
 
 
+def read_pair_diffs(repo: Repository, pairs: Sequence[tuple[str, str]]) -> list[tuple[FileChange, ...]]:
+    """The diff `old..new` of each (old, new) pair of commits, in one `git diff-tree --stdin` for all of them: what
+    `git diff old new` with the same options shows, without a process per pair (a queue of refs asked one `git
+    diff` per ref). A stdin line "new old" means "new against its parent old"; `--always` prints the header of an
+    empty diff too, so every pair has exactly one record, checked against the pair it answers."""
+    if not pairs:
+        return []
+    marker = new_marker()
+    with tempfile.TemporaryFile() as stdin:
+        stdin.write("".join(f"{new} {old}\n" for old, new in pairs).encode())
+        stdin.seek(0)
+        args = ["diff-tree", "--stdin", "--always", "-r", format_option(marker, ("%H",)), *DIFF_OPTIONS]
+        out = repo.run(*args, stdin=stdin)
+    found = list(records([out], marker))
+    if len(found) != len(pairs):
+        raise GitError(f"{repo.root}: git diff-tree answered {len(found)} of {len(pairs)} diffs")
+    diffs = []
+    for (old, new), record in zip(pairs, found, strict=True):
+        head, _, rest = record.partition(b"\x00")
+        if head.decode("ascii", "replace") != new:
+            raise GitError(f"{repo.root}: git diff-tree answered {head[:40]!r} where {new} was asked")
+        diffs.append(parse_git_diff(rest.rstrip(b"\x00"), context=f"{repo.root}: {old[:12]}..{new[:12]}"))
+    return diffs
+
+
 def _with_diff(record: bytes) -> tuple[Commit, tuple[FileChange, ...]]:
     commit, rest = _parse_commit(record)
     return commit, parse_git_diff(rest.rstrip(b"\x00"), context=f"commit {commit.sha[:12]}")

@@ -7,22 +7,28 @@ as the loader goes (already-merged refs, refs without common history) so the use
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from reviewtui.analysis import Analysis, Analyzer
-from reviewtui.commitlog import read_unmerged
+from reviewtui.commitlog import read_pair_diffs, read_unmerged
 from reviewtui.config import REPO_CONFIG, Config, load_config, load_workspace_file
 from reviewtui.errors import GitError, ReviewtuiError, UnrelatedHistoryError
-from reviewtui.model import Change, Commit
+from reviewtui.model import Change, Commit, FileChange
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
 from reviewtui.sources.commits import iter_commit_changes
 from reviewtui.sources.patches import load_patch_folder
-from reviewtui.sources.refs import Landed, find_candidates, load_ref_change, resolve_base
+from reviewtui.sources.refs import Candidate, Landed, Located, build, find_candidates, locate, ref_diff, resolve_base
 from reviewtui.summary import SummaryCache
 from reviewtui.workers import Failure, analysed
+
+T = TypeVar("T")
+DIFF_BATCH = 256
+"""Refs whose diffs one `git diff-tree --stdin` reads: few processes, and few parsed diffs held at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,26 +179,66 @@ class QueueLoader:
         except GitError:  # an unreadable commit somewhere: ask git ref by ref, so only that change is skipped
             unmerged = None
         summaries = self._summaries(repo)
+        located: list[Located] = []
         for candidate in candidates:
-            try:
-                change = load_ref_change(repo, candidate, base, detector, unmerged, summaries)
-            except UnrelatedHistoryError as exc:
-                self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
-                continue
-            except GitError as exc:  # a missing or corrupt object: only this change is unreadable, not the queue
-                self.report.warnings.append(f"skipped {candidate.id}: {exc}")
-                continue
-            if change is Landed.ANCESTOR:
-                self.report.skipped_merged += 1
-            elif change is Landed.CONTENT:
-                self.report.skipped_merged += 1
-                self.report.skipped_by_content += 1
-            else:
-                yield change
+            found = self._guard(candidate, repo, partial(locate, repo, candidate, base, unmerged))
+            if isinstance(found, Located):
+                located.append(found)
+            elif found is not None:
+                self._count(found)
+        for start in range(0, len(located), DIFF_BATCH):
+            batch = located[start : start + DIFF_BATCH]
+            for place, files in zip(batch, self._diffs(repo, batch, summaries), strict=True):
+                if files is None:
+                    continue  # unreadable: a warning was recorded
+                step = partial(build, repo, place, files, base, detector, summaries)
+                change = self._guard(place.candidate, repo, step)
+                if isinstance(change, Change):
+                    yield change
+                elif change is not None:
+                    self._count(change)
 
+    def _diffs(
+        self, repo: Repository, batch: list[Located], summaries: SummaryCache | None
+    ) -> list[tuple[FileChange, ...] | None]:
+        """Each located change's diff: from the summary cache, else read with the batch's other misses in one git
+        process; if that fails (a missing object), pair by pair, so only the unreadable change is skipped."""
+        files = [summaries.files(p.merge_base, p.candidate.sha) if summaries else None for p in batch]
+        missing = [i for i, found in enumerate(files) if found is None]
+        try:
+            read: list[tuple[FileChange, ...] | None] = list(
+                read_pair_diffs(repo, [(batch[i].merge_base, batch[i].candidate.sha) for i in missing])
+            )
+        except GitError:
+            read = [self._guard(batch[i].candidate, repo, partial(_ref_diff, repo, batch[i])) for i in missing]
+        for i, diff in zip(missing, read, strict=True):
+            files[i] = diff
+            if diff is not None and summaries is not None:
+                summaries.put_files(batch[i].merge_base, batch[i].candidate.sha, diff)
+        return files
+
+    def _guard(self, candidate: Candidate, repo: Repository, step: Callable[[], T]) -> T | None:
+        """Run one ref's step; a ref without common history or with unreadable objects is skipped with a warning
+        (only that change: not the queue)."""
+        try:
+            return step()
+        except UnrelatedHistoryError as exc:
+            self.report.warnings.append(f"{repo.root}: skipped {candidate.id}: {exc}")
+        except GitError as exc:
+            self.report.warnings.append(f"skipped {candidate.id}: {exc}")
+        return None
+
+    def _count(self, landed: Landed) -> None:
+        self.report.skipped_merged += 1
+        if landed is Landed.CONTENT:
+            self.report.skipped_by_content += 1
 
     def _summaries(self, repo: Repository) -> SummaryCache | None:
         return SummaryCache(repo.git_dir) if self.use_summaries else None
+
+
+def _ref_diff(repo: Repository, place: Located) -> tuple[FileChange, ...]:
+    return ref_diff(repo, place.merge_base, place.candidate.sha, place.candidate.ref)
 
 
 def queue_order(change: Change) -> tuple[bool, float, str, str]:

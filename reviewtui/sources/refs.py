@@ -94,6 +94,15 @@ class Landed(Enum):
     CONTENT = "content"
 
 
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where a candidate's change starts: its merge-base with the base, and its commits when already known."""
+
+    candidate: Candidate
+    merge_base: str
+    commits: tuple[Commit, ...] | None
+
+
 def load_ref_change(
     repo: Repository,
     candidate: Candidate,
@@ -102,30 +111,51 @@ def load_ref_change(
     unmerged: Mapping[str, Commit] | None = None,
     summaries: SummaryCache | None = None,
 ) -> Change | Landed:
-    """The change `candidate` proposes, or how it has already landed in the base.
+    """The change `candidate` proposes, or how it has already landed in the base (one ref; the queue batches the
+    same steps over all of its refs: `locate`, the diffs, `build`)."""
+    located = locate(repo, candidate, base, unmerged)
+    if isinstance(located, Landed):
+        return located
+    files = summaries.files(located.merge_base, candidate.sha) if summaries is not None else None
+    if files is None:
+        files = ref_diff(repo, located.merge_base, candidate.sha, candidate.ref)
+        if summaries is not None:
+            summaries.put_files(located.merge_base, candidate.sha, files)
+    return build(repo, located, files, base, detector, summaries)
+
+
+def locate(
+    repo: Repository, candidate: Candidate, base: Base, unmerged: Mapping[str, Commit] | None = None
+) -> Located | Landed:
+    """The candidate's merge-base (and commits), or Landed.ANCESTOR when its head is in the base's history.
 
     `unmerged` (from `commitlog.read_unmerged`, one `git log` for the whole queue) answers the merge-base and the
     commits without a git call when the change is a straight line of commits off the base; anything else (merges,
-    a root commit, a shallow boundary) asks git as before. With `summaries`, a diff whose summary is cached is not
-    read: the change comes back summarised (files with counts, no hunks), and so is the squash check."""
+    a root commit, a shallow boundary) asks git."""
     known = _linear(candidate.sha, unmerged) if unmerged is not None else None
-    commits: tuple[Commit, ...] | None = None
     if known is not None:
-        merge_base, commits = known
-    else:
-        found = repo.merge_base(base.sha, candidate.sha)
-        if found is None:
-            raise UnrelatedHistoryError(_no_history(repo, candidate, base))
-        if found == candidate.sha:
-            return Landed.ANCESTOR
-        merge_base = found
-    files = summaries.files(merge_base, candidate.sha) if summaries is not None else None
-    if files is None:
-        files = ref_diff(repo, merge_base, candidate.sha, candidate.ref)
-        if summaries is not None:
-            summaries.put_files(merge_base, candidate.sha, files)
+        return Located(candidate, known[0], known[1])
+    found = repo.merge_base(base.sha, candidate.sha)
+    if found is None:
+        raise UnrelatedHistoryError(_no_history(repo, candidate, base))
+    if found == candidate.sha:
+        return Landed.ANCESTOR
+    return Located(candidate, found, None)
+
+
+def build(
+    repo: Repository,
+    located: Located,
+    files: tuple[FileChange, ...],
+    base: Base,
+    detector: ProvenanceDetector,
+    summaries: SummaryCache | None = None,
+) -> Change | Landed:
+    """The change from its diff (full or summarised), or Landed.CONTENT when the base already has its content."""
+    candidate, merge_base = located.candidate, located.merge_base
     if merge_base != base.sha and _landed(repo, base.sha, merge_base, candidate.sha, files, summaries):
         return Landed.CONTENT
+    commits = located.commits
     if commits is None:
         commits = read_commits(repo, f"{merge_base}..{candidate.sha}")
     first = commits[0] if commits else None
