@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from reviewtui.analysis import Analyzer
+from reviewtui.commitlog import read_pair_diffs
 from reviewtui.export import change_summary
 from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.repository import Repository
 from reviewtui.sources.full import full_change
+from reviewtui.sources.refs import ref_diff
 from reviewtui.summary import SUMMARY_DIR
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
@@ -156,3 +159,17 @@ def test_the_key_depends_on_both_commits(varied: GitRepo) -> None:
     change = next(c for c in load(varied) if c.id == "claude/fix")
     assert not change.summarised
     assert sorted(f.path for f in change.files) == ["lib/b.py", "lib/c.py"]
+
+
+def test_batched_ref_diffs_equal_one_by_one(varied: GitRepo) -> None:
+    """One `git diff-tree --stdin` for many refs gives exactly what `git diff` gives per ref, empty diffs included."""
+    varied.checkout("claude/empty", new=True)
+    varied.commit("Nothing at all", allow_empty=True)
+    varied.checkout("main")
+    repo = Repository(varied.path)
+    main = varied.git("rev-parse", "main")
+    heads = [varied.git("rev-parse", ref) for ref in ("refs/pull/3/head", "claude/fix", "claude/empty", "main")]
+    pairs = [(varied.git("merge-base", main, head), head) for head in heads]
+    batched = read_pair_diffs(repo, pairs)
+    assert batched == [ref_diff(repo, old, new, new) for old, new in pairs]
+    assert batched[0] and batched[1] and batched[2] == () and batched[3] == ()
