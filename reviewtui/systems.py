@@ -105,11 +105,11 @@ def parse_system_map(text: str, source: str) -> SystemMap:
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    return _compile(pattern).fullmatch(path) is not None
+    return glob_regex(pattern).fullmatch(path) is not None
 
 
 @functools.lru_cache(maxsize=4096)
-def _compile(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str) -> re.Pattern[str]:
     """CODEOWNERS semantics: `**` any depth, `*` and `?` within a segment; a pattern without a slash matches the
     name at any depth; a trailing slash or a plain name matches everything under it, but `docs/*` only the files
     directly in docs/."""

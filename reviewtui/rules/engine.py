@@ -22,8 +22,7 @@ from reviewtui.rules.finding import Finding, Hit
 from reviewtui.rules.rule import LONG_LINE, Rule, Scope
 from reviewtui.rules.ruleset import RuleSet
 from reviewtui.rules.walk import SCOPE_KINDS, Located, file_hit
-from reviewtui.systems import SystemMap
-from reviewtui.systems import _compile as glob_regex
+from reviewtui.systems import SystemMap, glob_regex
 
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
 
