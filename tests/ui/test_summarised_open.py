@@ -3,7 +3,7 @@ and the review screen shows every line, exactly as when the queue was read cold.
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from reviewtui.analysis import Analyzer
 from reviewtui.queue import QueueLoader, QueueRequest
@@ -37,3 +37,21 @@ async def test_opening_a_summarised_change_shows_its_lines(repo: GitRepo) -> Non
         assert shown == [(f.path, [h.lines for h in f.hunks]) for f in cold[0].files]
         text = screen_text(app)
         assert "value_0 = 0" in text and "value_12 = 12" in text
+
+
+async def test_a_summarised_change_git_can_no_longer_read_is_skipped_with_a_warning(repo: GitRepo) -> None:
+    for name in ("claude/one", "claude/two"):
+        repo.checkout(name, new=True)
+        repo.write(f"app/{name.split('/')[1]}.py", f"NAME = {name!r}\n")
+        repo.commit(f"Add {name}", author=("Claude", "noreply@anthropic.com"))
+        repo.checkout("main")
+    list(QueueLoader(QueueRequest(repo=repo.path)).changes())  # summaries only: every analysis will be a miss
+    blob = repo.git("rev-parse", "claude/two:app/two.py")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    app = ReviewApp(QueueRequest(repo=repo.path))
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        queue = await loaded_queue(pilot)
+        assert [a.change.id for a in queue.changes.values()] == ["claude/one"]
+        status = str(queue.query_one("#status", Static).render())
+        assert "1 pending change(s)" in status and "1 warning(s)" in status

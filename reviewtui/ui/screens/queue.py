@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +41,7 @@ from reviewtui.approvals.verdict import Verdict
 from reviewtui.audit.auditor import AuditRequest
 from reviewtui.clock import age_label
 from reviewtui.errors import ReviewtuiError
+from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.ranking import SORTS, rank_key
 from reviewtui.risk.bands import Banding, banding
@@ -367,11 +368,10 @@ class QueueScreen(TableScreen):
         last, every = time.monotonic(), _FIRST_BATCH_SECONDS
         try:
             logs = [load_sarif(path) for path in self.request.sarif]
-            for change in loader.changes():
+            for analysis in loader.analysed(analyzer, self._after_rules(loader)):
                 if worker.is_cancelled:
                     return
-                self._rules_ready.wait()
-                batch.append(listed(with_imported(analyzer.analyze(change), logs)))
+                batch.append(listed(with_imported(analysis, logs)))
                 analyses.append(batch[-1])
                 if time.monotonic() - last > every or len(batch) >= _BATCH_ROWS:
                     self._hand_over(self._add_changes, batch, loader)
@@ -402,6 +402,12 @@ class QueueScreen(TableScreen):
         self.app.call_from_thread(self._add_verdicts, verdicts)
         self.app.call_from_thread(self._verdicts_finished)
 
+    def _after_rules(self, loader: QueueLoader) -> Iterator[Change]:
+        """The loader's changes, each handed on once the rule packs are compiled: git lists the queue meanwhile."""
+        for change in loader.changes():
+            self._rules_ready.wait()
+            yield change
+
     def _add_changes(self, analyses: list[Analysis], loader: QueueLoader) -> None:
         rows: list[tuple[str, tuple[Text, ...]]] = []
         for analysis in analyses:
@@ -428,7 +434,7 @@ class QueueScreen(TableScreen):
         progress = self.query_one(ProgressBar)
         progress.update(total=max(1, len(self.changes)), progress=0)
         for warning in report.warnings:
-            self.notify(warning, severity="warning", markup=False)
+            self.notify(inert(warning), severity="warning", markup=False)
         if not report.loaded:
             self._write_details(Text("Nothing is waiting for review."))
 
