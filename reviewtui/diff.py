@@ -232,18 +232,20 @@ def _decode(data: bytes) -> str:
 
 
 def _parse_hunks(data: bytes, path: str) -> tuple[tuple[Hunk, ...], int]:
+    text = _decode(data)
     try:
-        patch_set = PatchSet("--- a\n+++ b\n" + _decode(data))
+        patch_set = PatchSet("--- a\n+++ b\n" + text)
     except UnidiffParseError as exc:
         raise PatchError(f"{path!r}: git printed a hunk unidiff cannot parse: {exc}") from None
-    return _convert_hunks(patch_set[0]) if patch_set else ((), 0)
+    # Almost every diff is valid UTF-8: one search over the whole text spares a search per line.
+    return _convert_hunks(patch_set[0], _SURROGATES.search(text) is not None) if patch_set else ((), 0)
 
 
-def _convert_hunks(patched: Iterable[UnidiffHunk]) -> tuple[tuple[Hunk, ...], int]:
+def _convert_hunks(patched: Iterable[UnidiffHunk], undecodable: bool = True) -> tuple[tuple[Hunk, ...], int]:
     hunks = []
     errors = 0
     for raw in patched:
-        hunk, count = _convert_hunk(raw)
+        hunk, count = _convert_hunk(raw, undecodable)
         hunks.append(hunk)
         errors += count
     return tuple(hunks), errors
@@ -262,7 +264,7 @@ def _replace_undecodable(text: str) -> tuple[str, int]:
     return fixed, fixed.count(_REPLACEMENT) - text.count(_REPLACEMENT)
 
 
-def _convert_hunk(hunk: UnidiffHunk) -> tuple[Hunk, int]:
+def _convert_hunk(hunk: UnidiffHunk, undecodable: bool = True) -> tuple[Hunk, int]:
     lines: list[DiffLine] = []
     errors = 0
     for line in hunk:
@@ -277,8 +279,10 @@ def _convert_hunk(hunk: UnidiffHunk) -> tuple[Hunk, int]:
         kind = _KIND.get(line.line_type)
         if kind is None:  # unidiff's synthetic empty trailing line
             continue
-        value, count = _replace_undecodable(line.value)
-        errors += count
+        value = line.value
+        if undecodable:
+            value, count = _replace_undecodable(value)
+            errors += count
         if value.endswith("\r\n"):
             text, eol = value[:-2], "\r\n"
         elif value.endswith("\n"):

@@ -1,9 +1,10 @@
 """Analysing the changes the cache does not hold in worker processes, one per core.
 
 A cold queue is bound by the rule scan, pure Python that one interpreter runs on one core; a machine with N cores
-analyses N changes at once only in N processes. The main process keeps loading (git and the diff parse), looks each
-change up in the cache, and hands the misses to the workers in small batches; results come back in the order the
-changes were loaded, so the output is the same as analysing one by one (the tests compare them byte for byte).
+analyses N changes at once only in N processes. The main process keeps loading (git and the diff parse) and looks
+each change up in the cache until enough have missed to make workers worth starting; from then on it hands every
+change to the workers in batches (they look the cache up themselves). Results come back in the order the changes
+were loaded, so the output is the same as analysing one by one (the tests compare them byte for byte).
 
 Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rule packs
 and history index (built once, just before the fork). Each builds its own `Analyzer` (its own git processes: a
@@ -90,7 +91,9 @@ def analysed(
     misses = 0
     try:
         for change in changes:
-            slot = _Slot(change, hit=analyzer.cached(change))
+            # Once the workers run, they look the cache up too: a lookup asks git for the base's governance files,
+            # and this process is busy enough reading and parsing the diffs they wait for.
+            slot = _Slot(change, hit=analyzer.cached(change) if pool is None else None)
             slots.append(slot)
             if slot.hit is None:
                 misses += 1
@@ -164,7 +167,7 @@ def _work(changes: list[Change]) -> list[Entry | GitError]:
     out: list[Entry | GitError] = []
     for change in changes:
         try:
-            analysis = analyzer.compute(change)
+            analysis = analyzer.analyze(change)
         except GitError as exc:
             out.append(exc)
             continue
