@@ -31,6 +31,7 @@ _TEMP_PREFIX = ".tmp-"
 class JsonStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: set[Path] = set()
         self.prune_daily()
 
     def read(self, key: str) -> Any:
@@ -87,8 +88,7 @@ class JsonStore:
         path = self.path(key)
         encoded = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+            fd, tmp = self._temporary(path.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(encoded)
@@ -98,6 +98,18 @@ class JsonStore:
                 raise
         except OSError:
             return
+
+    def _temporary(self, folder: Path) -> tuple[int, str]:
+        """A new temporary file in `folder`; the folder is made once per run (256 of them), not before every write,
+        and again if something removed it meanwhile."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            return tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
+        except FileNotFoundError:
+            folder.mkdir(parents=True, exist_ok=True)
+            return tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"

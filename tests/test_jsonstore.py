@@ -4,6 +4,7 @@ in use stay, and the walk happens at most once a day."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -54,3 +55,11 @@ def test_a_missing_or_unwritable_folder_costs_nothing(tmp_path: Path) -> None:
     store.write("ee66", {"x": 1})
     assert store.read("ee66") is None
     assert store.prune_daily() == 0
+
+
+def test_a_folder_removed_during_a_run_is_made_again(tmp_path: Path) -> None:
+    store = JsonStore(tmp_path / "store")
+    store.write("ff77", {"n": 1})
+    shutil.rmtree(tmp_path / "store")
+    store.write("ff88", {"n": 2})
+    assert store.read("ff88") == {"n": 2}
