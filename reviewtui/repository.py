@@ -29,6 +29,8 @@ _PINNED_CONFIG = (
     "log.showSignature=false",
     "log.showRoot=true",
     "core.pager=cat",
+    "diff.suppressBlankEmpty=false",
+    "core.bigFileThreshold=512m",
 )
 
 # Options for every diff we parse: raw records (-z: exact paths, modes, blob ids, rename scores) followed by the
@@ -50,11 +52,20 @@ DIFF_OPTIONS = (
     "--no-relative",
     "--diff-algorithm=myers",
     "--ignore-submodules=none",
+    # What porcelain (`git diff`, `git log -p`) takes from a user's config and plumbing (`git diff-tree`) does not:
+    # pinned, so every path that reads a diff gets the same hunks (hunk digests bind approvals and viewed marks).
+    "-U3",
+    "--inter-hunk-context=0",
+    "-O/dev/null",
+    "-l1000",
+    "--indent-heuristic",
 )
 
 _FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 """Only a commit named by its full id is fixed; `HEAD` or a branch name may move between two reads."""
 _MEMO_LIMIT = 1 << 14
+_UNKNOWN = "?"
+"""Not asked yet (None means: asked, no such folder)."""
 _SMALL_BLOB = 1 << 16
 """Governance files are a few KB; anything larger is read again rather than held."""
 _ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
@@ -186,9 +197,11 @@ class Repository:
         folder, rest = inside
         if folder is None:
             return None
-        if (folder, rest) not in self._small:
-            self._remember((folder, rest), (self._header(f"{folder}:{rest}"), None))
-        return self._small[folder, rest][0]
+        known = self._small.get((folder, rest))
+        if known is None:
+            known = (self._header(f"{folder}:{rest}"), None)
+            self._remember((folder, rest), known)
+        return known[0]
 
     def _header(self, name: str) -> str | None:
         with self._batch_lock:
@@ -209,11 +222,14 @@ class Repository:
         if not sep or not rest or not _FULL_ID.fullmatch(rev):
             return None
         key = (rev, first)
-        if key not in self._folders:
-            if len(self._folders) >= _MEMO_LIMIT:
-                self._folders.clear()
-            self._folders[key] = self._header(f"{rev}:{first}")
-        return self._folders[key], rest
+        known = self._folders.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known, rest
+        folder = self._header(f"{rev}:{first}")
+        if len(self._folders) >= _MEMO_LIMIT:
+            self._folders.clear()
+        self._folders[key] = folder
+        return folder, rest
 
     def _remember(self, key: tuple[str, str], value: tuple[str | None, bytes | None]) -> None:
         if len(self._small) >= _MEMO_LIMIT:

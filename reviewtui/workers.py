@@ -17,12 +17,15 @@ locked forever in the child), analysis stays in this process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +74,8 @@ class _Slot:
     hit: Analysis | None = None
     future: Future[list[Entry | GitError]] | None = None
     index: int = 0
+    done: bool = False
+    """Answered in this process (before the workers started, or after a worker died): never send it to one."""
 
     def ready(self) -> bool:
         return self.hit is not None or (self.future is not None and self.future.done())
@@ -80,7 +85,8 @@ def analysed(
     changes: Iterable[Change], analyzer: Analyzer, jobs: int, started: Callable[[int], None] | None = None
 ) -> Iterator[Analysis | Failure]:
     """Each change analysed, in order: hits from the cache at once, misses in `jobs` worker processes (serially in
-    this process when `jobs` is 1 or workers cannot be forked); `started` is told when workers start."""
+    this process when `jobs` is 1 or workers cannot be forked); `started` is told when workers start. A worker that
+    dies (the OOM killer, kill -9) costs speed, not results: its changes are analysed here."""
     if jobs <= 1 or not can_fork():
         for change in changes:
             yield _here(analyzer, _Slot(change))
@@ -89,6 +95,7 @@ def analysed(
     slots: deque[_Slot] = deque()
     waiting: list[_Slot] = []
     misses = 0
+    finished = False
     try:
         for change in changes:
             # Once the workers run, they look the cache up too: a lookup asks git for the base's governance files,
@@ -103,17 +110,20 @@ def analysed(
                     if started is not None:
                         started(jobs)
                 if pool is not None and len(waiting) >= BATCH:
-                    _submit(pool, waiting)
-                    waiting = []
+                    waiting = _submit(pool, waiting)
             while slots and (slots[0].ready() or len(slots) > BATCH * AHEAD * jobs):
+                if pool is not None and slots[0].future is None and not slots[0].ready():
+                    waiting = _submit(pool, waiting)  # the head is waited for: hand it over now, not later
                 yield _finish(analyzer, slots.popleft())
         if pool is not None and waiting:
-            _submit(pool, waiting)
+            waiting = _submit(pool, waiting)
         while slots:
             yield _finish(analyzer, slots.popleft())
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Interrupted (Ctrl-C, an error, the consumer stopped early): do not wait for the batches still running.
+            pool.shutdown(wait=finished, cancel_futures=True)
             _PARENT.clear()
 
 
@@ -121,26 +131,40 @@ def _start(analyzer: Analyzer, jobs: int, change: Change) -> ProcessPoolExecutor
     analyzer.prepare(change)  # forked workers inherit the history index instead of each building one
     _PARENT[:] = [analyzer]
     context = multiprocessing.get_context("fork")
-    settings = (analyzer.user_file, analyzer.use_history, analyzer.use_cache)
+    settings = (os.getpid(), analyzer.user_file, analyzer.use_history, analyzer.use_cache)
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
 
 
-def _submit(pool: ProcessPoolExecutor, slots: list[_Slot]) -> None:
-    future = pool.submit(_work, [slot.change for slot in slots])
-    for index, slot in enumerate(slots):
-        slot.future, slot.index = future, index
+def _submit(pool: ProcessPoolExecutor, slots: list[_Slot]) -> list[_Slot]:
+    """Give the slots not yet answered to a worker as one task; what is left waiting (nothing)."""
+    batch = [slot for slot in slots if not slot.done and slot.future is None]
+    if batch:
+        try:
+            future = pool.submit(_work, [slot.change for slot in batch])
+        except BrokenProcessPool:
+            return []  # a worker died: these are analysed here when their turn comes (`_finish`)
+        for index, slot in enumerate(batch):
+            slot.future, slot.index = future, index
+    return []
 
 
 def _finish(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
     if slot.hit is not None:
         return slot.hit
-    if slot.future is None:  # a miss not given to a worker (too few to start them, or the head of a long wait)
-        return _here(analyzer, slot)
-    result = slot.future.result()[slot.index]
-    return Failure(slot.change, result) if isinstance(result, GitError) else analyzer.assemble(slot.change, result)
+    if slot.future is not None:
+        try:
+            result = slot.future.result()[slot.index]
+        except BrokenProcessPool:
+            result = None  # its worker died (killed, out of memory): analysed here instead
+        if isinstance(result, GitError):
+            return Failure(slot.change, result)
+        if result is not None:
+            return analyzer.assemble(slot.change, result)
+    return _here(analyzer, slot)  # a miss no worker took (too few to start them, or a worker died)
 
 
 def _here(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
+    slot.done = True
     try:
         return slot.hit or analyzer.analyze(slot.change)
     except GitError as exc:
@@ -155,7 +179,8 @@ history index. Only its plain data is used; its git processes belong to the pare
 _WORKER: list[Analyzer] = []
 
 
-def _init_worker(user_file: Path | None, history: bool, cache: bool) -> None:
+def _init_worker(parent: int, user_file: Path | None, history: bool, cache: bool) -> None:
+    _die_with_parent(parent)
     analyzer = Analyzer(user_file=user_file, history=history, cache=cache)
     if _PARENT:
         analyzer.inherit(_PARENT[0])
@@ -173,3 +198,18 @@ def _work(changes: list[Change]) -> list[Entry | GitError]:
             continue
         out.append(Entry(analysis.findings, analysis.measurements, analysis.risk))
     return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to end this worker when the process that forked it dies (SIGTERM from `timeout` or a cancelled CI
+    job, SIGKILL from the OOM killer): otherwise the workers are orphaned and keep analysing for nobody."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return  # not Linux: a worker then ends when it next finds its task queue gone
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

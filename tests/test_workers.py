@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from reviewtui.analysis import Analyzer
+from reviewtui import workers
+from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.cache import CACHE_DIR
+from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.calibration import collect
 from reviewtui.workers import MIN_MISSES, can_fork
 from tests.gitrepo import GitRepo
@@ -119,3 +126,60 @@ def test_calibration_samples_are_the_same_with_workers(history: GitRepo, tmp_pat
     assert [(s.sha, s.measurements.values) for s in parallel.samples] == [
         (s.sha, s.measurements.values) for s in serial.samples
     ]
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_a_dead_worker_costs_speed_not_results(history: GitRepo, tmp_path: Path) -> None:
+    """The OOM killer or a kill -9 ends a worker: its changes are analysed in this process instead."""
+    changes = list(QueueLoader(QueueRequest(repo=history.path, commits="main"), summaries=False).changes())
+    expected = [(a.findings, a.risk) for a in map(Analyzer(cache=False).analyze, changes)]
+    analyzer = Analyzer(cache=False)
+    pool = workers._start(analyzer, 2, changes[0])
+    try:
+        slots = [workers._Slot(change) for change in changes]
+        workers._submit(pool, slots[:20])
+        victim = next(iter(pool._processes.values()))  # the real worker process
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(10)
+        workers._submit(pool, slots[20:])  # refused by the broken pool: left for this process
+        results = [workers._finish(analyzer, slot) for slot in slots]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    assert [(r.findings, r.risk) for r in results if isinstance(r, Analysis)] == expected
+
+
+WAIT_FOR_DEATH = """
+import sys, time
+from pathlib import Path
+from reviewtui import workers
+from reviewtui import workers
+from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.queue import QueueLoader, QueueRequest
+changes = list(QueueLoader(QueueRequest(repo=Path(sys.argv[1]), commits="main"), summaries=False).changes())
+pool = workers._start(Analyzer(cache=False), 2, changes[0])
+futures = [pool.submit(time.sleep, 120) for _ in range(2)]
+print(" ".join(str(pid) for pid in pool._processes), flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_workers_end_when_the_main_process_is_killed(history: GitRepo) -> None:
+    main = subprocess.Popen([sys.executable, "-c", WAIT_FOR_DEATH, str(history.path)], stdout=subprocess.PIPE)
+    assert main.stdout is not None
+    pids = [int(pid) for pid in main.stdout.readline().split()]
+    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    main.kill()
+    main.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids), "workers outlived the process that started them"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
