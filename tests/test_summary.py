@@ -4,12 +4,13 @@ change read back later is exactly the one a cold load gives."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from reviewtui.analysis import Analyzer
-from reviewtui.commitlog import read_pair_diffs
+from reviewtui.commitlog import read_commit_diffs, read_pair_diffs
 from reviewtui.export import change_summary
 from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
@@ -173,3 +174,27 @@ def test_batched_ref_diffs_equal_one_by_one(varied: GitRepo) -> None:
     batched = read_pair_diffs(repo, pairs)
     assert batched == [ref_diff(repo, old, new, new) for old, new in pairs]
     assert batched[0] and batched[1] and batched[2] == () and batched[3] == ()
+
+
+def test_a_users_diff_config_changes_no_path_s_hunks(
+    varied: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Porcelain (`git diff`, `git log -p`) reads diff.context and friends from a user's config, plumbing (`git
+    diff-tree`) does not; hunk digests bind approvals, so every path must give the same hunks."""
+    config = tmp_path / "gitconfig"
+    order = tmp_path / "order"
+    order.write_text("lib/new_name.py\nlogo.bin\n")
+    config.write_text(
+        f"[diff]\n\tcontext = 10\n\tinterHunkContext = 10\n\torderFile = {order}\n\trenameLimit = 1\n"
+        "\tsuppressBlankEmpty = true\n\tindentHeuristic = false\n"
+    )
+    main = varied.git("rev-parse", "main")
+    head = varied.git("rev-parse", "refs/pull/3/head")
+    base = varied.git("merge-base", main, head)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    plain = ref_diff(Repository(varied.path), base, head, "pr/3")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    repo = Repository(varied.path)
+    assert ref_diff(repo, base, head, "pr/3") == plain
+    assert read_pair_diffs(repo, [(base, head)]) == [plain]
+    assert read_commit_diffs(repo, [head])[head] == plain
