@@ -14,8 +14,10 @@ for KEEP_DAYS, and temporary files a killed writer left.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +28,8 @@ KEEP_DAYS = 30
 """Entries not read or written for this many days are deleted."""
 _MARKER = ".pruned"
 _TEMP_PREFIX = ".tmp-"
+_FOLDER = re.compile(r"[0-9a-f]{2}")
+_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 
 
 class JsonStore:
@@ -40,11 +44,13 @@ class JsonStore:
             with path.open("rb") as handle:
                 data = handle.read()
                 modified = os.fstat(handle.fileno()).st_mtime
-            if time.time() - modified > DAY:
-                os.utime(path)  # in use: kept by `prune`
-            return json.loads(data)
+            value = json.loads(data)
         except (OSError, ValueError):
             return None
+        if time.time() - modified > DAY:
+            with contextlib.suppress(OSError):  # a read-only store still answers
+                os.utime(path)  # in use: kept by `prune`
+        return value
 
     def prune_daily(self, now: float | None = None) -> int:
         """`prune` unless this folder was pruned in the last day; how many files went."""
@@ -67,21 +73,38 @@ class JsonStore:
         return removed
 
     def prune(self, now: float | None = None) -> int:
-        """Delete entries unused for KEEP_DAYS and temporary files older than an hour; how many files went."""
+        """Delete entries unused for KEEP_DAYS and temporary files older than an hour; how many files went.
+
+        Only what this store writes is touched: two-hex-digit folders (never a symlink) holding `<key>.json` and
+        `.tmp-*` files (never a symlink either), so a link planted in the cache cannot make it delete elsewhere."""
         now = time.time() if now is None else now
         removed = 0
-        for path in self.root.glob("*/*"):
+        if self.root.is_symlink():
+            return 0
+        try:
+            folders = [e for e in os.scandir(self.root) if _FOLDER.fullmatch(e.name)]
+            folders = [e for e in folders if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            return 0
+        for folder in folders:
             try:
-                age = now - path.stat().st_mtime
-                if path.name.startswith(_TEMP_PREFIX):
-                    stale = age > 3600
-                else:
-                    stale = path.suffix == ".json" and age > KEEP_DAYS * DAY
-                if stale:
-                    path.unlink()
-                    removed += 1
+                entries = list(os.scandir(folder.path))
             except OSError:
                 continue
+            for entry in entries:
+                try:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    age = now - entry.stat(follow_symlinks=False).st_mtime
+                    if entry.name.startswith(_TEMP_PREFIX):
+                        stale = age > 3600
+                    else:
+                        stale = _ENTRY.fullmatch(entry.name) is not None and age > KEEP_DAYS * DAY
+                    if stale:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue
         return removed
 
     def write(self, key: str, data: Any) -> None:
@@ -101,9 +124,12 @@ class JsonStore:
 
     def _temporary(self, folder: Path) -> tuple[int, str]:
         """A new temporary file in `folder`; the folder is made once per run (256 of them), not before every write,
-        and again if something removed it meanwhile."""
+        and again if something removed it meanwhile. A folder that is a symlink is refused (OSError): entries are
+        never written through a link planted in the cache."""
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)
+            if folder.is_symlink() or self.root.is_symlink():
+                raise OSError(f"{folder}: a symlink, not the cache's own folder")
             self._folders.add(folder)
         try:
             return tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)

@@ -8,7 +8,14 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from reviewtui.jsonstore import DAY, KEEP_DAYS, JsonStore
+
+
+def key(prefix: str) -> str:
+    """A key shaped like the caches' (sha256 hex), starting with `prefix`."""
+    return prefix + "0" * (64 - len(prefix))
 
 
 def aged(path: Path, days: float) -> None:
@@ -18,12 +25,12 @@ def aged(path: Path, days: float) -> None:
 
 def test_unused_entries_and_stale_temporaries_are_pruned(tmp_path: Path) -> None:
     store = JsonStore(tmp_path / "store")
-    for key in ("aa11", "aa22", "bb33"):
-        store.write(key, {"key": key})
-    old, fresh, used = store.path("aa11"), store.path("aa22"), store.path("bb33")
+    for name in ("aa11", "aa22", "bb33"):
+        store.write(key(name), {"key": name})
+    old, fresh, used = store.path(key("aa11")), store.path(key("aa22")), store.path(key("bb33"))
     aged(old, KEEP_DAYS + 1)
     aged(used, KEEP_DAYS + 1)
-    assert store.read("bb33") == {"key": "bb33"}  # reading marks it used
+    assert store.read(key("bb33")) == {"key": "bb33"}  # reading marks it used
     leftover = old.parent / ".tmp-killed-writer"
     leftover.write_bytes(b"{")
     aged(leftover, 1)
@@ -37,12 +44,12 @@ def test_unused_entries_and_stale_temporaries_are_pruned(tmp_path: Path) -> None
 def test_pruning_runs_at_most_once_a_day(tmp_path: Path) -> None:
     root = tmp_path / "store"
     store = JsonStore(root)
-    store.write("cc44", {})
-    aged(store.path("cc44"), KEEP_DAYS + 1)
+    store.write(key("cc44"), {})
+    aged(store.path(key("cc44")), KEEP_DAYS + 1)
     assert store.prune_daily() == 1
-    store.write("dd55", {})
-    aged(store.path("dd55"), KEEP_DAYS + 1)
-    assert JsonStore(root).path("dd55").exists(), "pruned less than a day ago: not walked again"
+    store.write(key("dd55"), {})
+    aged(store.path(key("dd55")), KEEP_DAYS + 1)
+    assert JsonStore(root).path(key("dd55")).exists(), "pruned less than a day ago: not walked again"
     assert store.prune_daily(now=time.time() + DAY + 60) == 1
 
 
@@ -52,14 +59,52 @@ def test_a_missing_or_unwritable_folder_costs_nothing(tmp_path: Path) -> None:
     blocked = tmp_path / "blocked"
     blocked.write_bytes(b"a file where the folder should be")  # root runs the suite: permissions would not stop it
     store = JsonStore(blocked)
-    store.write("ee66", {"x": 1})
-    assert store.read("ee66") is None
+    store.write(key("ee66"), {"x": 1})
+    assert store.read(key("ee66")) is None
     assert store.prune_daily() == 0
 
 
 def test_a_folder_removed_during_a_run_is_made_again(tmp_path: Path) -> None:
     store = JsonStore(tmp_path / "store")
-    store.write("ff77", {"n": 1})
+    store.write(key("ff77"), {"n": 1})
     shutil.rmtree(tmp_path / "store")
-    store.write("ff88", {"n": 2})
-    assert store.read("ff88") == {"n": 2}
+    store.write(key("ff88"), {"n": 2})
+    assert store.read(key("ff88")) == {"n": 2}
+
+
+def test_links_planted_in_the_cache_are_never_followed(tmp_path: Path) -> None:
+    """Whoever can write the cache folder cannot make the prune delete, or a write land, outside it."""
+    store = JsonStore(tmp_path / "store")
+    store.write(key("ab"), {"x": 1})
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    precious = victim / (key("cd") + ".json")
+    precious.write_text("{}")
+    aged(precious, KEEP_DAYS + 1)
+    temporary = victim / ".tmp-precious"
+    temporary.write_text("{}")
+    aged(temporary, 1)
+    (tmp_path / "store" / "cd").symlink_to(victim, target_is_directory=True)
+    (tmp_path / "store" / "ab" / (key("ef") + ".json")).symlink_to(precious)
+    assert store.prune(now=time.time() + KEEP_DAYS * DAY) == 1  # only the store's own old entry
+    assert precious.exists() and temporary.exists()
+    store.write(key("cd"), {"y": 2})
+    assert sorted(p.name for p in victim.iterdir()) == sorted([precious.name, temporary.name])
+    linked_root = tmp_path / "linked"
+    linked_root.symlink_to(victim, target_is_directory=True)
+    assert JsonStore(linked_root).prune(now=time.time() + KEEP_DAYS * DAY) == 0
+    assert precious.exists()
+
+
+def test_a_read_only_store_still_answers_old_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Marking an entry used fails on a read-only mount (simulated: root ignores mode bits); the entry is still
+    read."""
+    store = JsonStore(tmp_path / "store")
+    store.write(key("aa"), {"v": 1})
+    aged(store.path(key("aa")), 2)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    assert store.read(key("aa")) == {"v": 1}
