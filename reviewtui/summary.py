@@ -12,10 +12,14 @@ not decode, belongs to another key or has the wrong shape is ignored (the diff i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
+
+import pygments
 
 from reviewtui import __version__
 from reviewtui.cache import code_fingerprint
@@ -58,8 +62,19 @@ class SummaryCache:
 
 
 def _key(kind: str, *commits: str | None) -> str:
-    parts = [kind, SCHEMA, __version__, code_fingerprint(), list(DIFF_OPTIONS), list(commits)]
+    parts = [kind, SCHEMA, __version__, code_fingerprint(), _tools(), list(DIFF_OPTIONS), list(commits)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@functools.cache
+def _tools() -> list[str]:
+    """What else shapes a summary: git's version (its diff and rename detection) and Pygments' (the language of
+    each file comes from its lexer table)."""
+    try:
+        git = subprocess.run(["git", "--version"], capture_output=True, check=False).stdout
+    except OSError:
+        git = b"?"  # no git: nothing will be read from git either
+    return [git.decode("ascii", "replace").strip(), pygments.__version__]
 
 
 def _encode_file(file: FileChange) -> list[Any]:
