@@ -30,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reviewtui: {inert(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        print("reviewtui: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`reviewtui queue | head`); that is not an error worth a traceback.

@@ -183,3 +183,50 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state != "Z"
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_ctrl_c_stops_the_run_and_its_workers_at_once(history: GitRepo, tmp_path: Path) -> None:
+    """SIGINT to the process group (what Ctrl-C sends): one line, exit 130, no worker left behind."""
+    copy = fresh_copy(history, tmp_path)
+    for n in range(200):  # enough work that the run is still going when the signal comes
+        (copy / f"bulk{n}.py").write_text("import requests\\n" * 50 + f"X = {n}\\n")
+        GitRepo(copy, initial=False).commit(f"Bulk {n}")
+    command = [sys.executable, "-m", "reviewtui", "queue", "--repo", str(copy), "--commits", "main", "--jobs", "2"]
+    run_ = subprocess.Popen(
+        [*command, "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(children) < 2 and run_.poll() is None and time.monotonic() < deadline:
+        children = [pid for pid in _children(run_.pid) if b"reviewtui" in _cmdline(pid)]  # the forked workers
+        time.sleep(0.01)
+    assert len(children) == 2, "the workers never started"
+    os.killpg(run_.pid, signal.SIGINT)
+    _, stderr = run_.communicate(timeout=30)
+    assert run_.returncode == 130
+    assert stderr.decode().strip().splitlines()[-1] == "reviewtui: interrupted"
+    assert "Traceback" not in stderr.decode()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().split(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
