@@ -74,9 +74,10 @@ class QueueReport:
 
 
 class QueueLoader:
-    def __init__(self, request: QueueRequest, *, summaries: bool = True) -> None:
+    def __init__(self, request: QueueRequest, *, summaries: bool = False) -> None:
         """`summaries`: read diff summaries from the cache and yield summarised changes where they are cached (the
-        analyser and the review screen load the full change when they need its lines); off, every diff is read."""
+        analyser and the review screen load the full change when they need its lines); off (the default, so that
+        no caller meets a change without hunks unless it asked for them), every diff is read."""
         self.request = request
         self.use_summaries = summaries
         self.report = QueueReport(unit="commit(s)" if request.commits is not None else "pending change(s)")

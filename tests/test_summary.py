@@ -48,7 +48,8 @@ def varied(repo: GitRepo) -> GitRepo:
 
 
 def load(repo: GitRepo, **request: object) -> list[Change]:
-    return list(QueueLoader(QueueRequest(repo=repo.path, **request)).changes())  # type: ignore[arg-type]
+    loader = QueueLoader(QueueRequest(repo=repo.path, **request), summaries=True)  # type: ignore[arg-type]
+    return list(loader.changes())
 
 
 def summaries(repo: GitRepo) -> list[Path]:
@@ -125,7 +126,7 @@ def test_a_squash_merged_ref_stays_skipped_when_warm(varied: GitRepo) -> None:
     varied.write("other.txt", "moved on\n")
     varied.commit("Move the base on")
     for _ in range(2):
-        loader = QueueLoader(QueueRequest(repo=varied.path))
+        loader = QueueLoader(QueueRequest(repo=varied.path), summaries=True)
         ids = [c.id for c in loader.changes()]
         assert "claude/fix" not in ids and "pr/3" in ids
         assert loader.report.skipped_by_content == 1
@@ -134,8 +135,8 @@ def test_a_squash_merged_ref_stays_skipped_when_warm(varied: GitRepo) -> None:
 def test_no_cache_reads_every_diff(varied: GitRepo) -> None:
     load(varied)
     assert summaries(varied)
-    changes = list(QueueLoader(QueueRequest(repo=varied.path), summaries=False).changes())
-    assert changes and not any(c.summarised for c in changes)
+    changes = list(QueueLoader(QueueRequest(repo=varied.path)).changes())
+    assert changes and not any(c.summarised for c in changes), "summaries are only read when asked for"
 
 
 def test_an_analysis_miss_on_a_summarised_change_scans_the_full_change(varied: GitRepo) -> None:

@@ -19,7 +19,8 @@ async def test_opening_a_summarised_change_shows_its_lines(repo: GitRepo) -> Non
     repo.write("app/tidy.py", "".join(f"value_{n} = {n}\n" for n in range(30)))
     repo.commit("Tidy things up", author=("Claude", "noreply@anthropic.com"))
     repo.checkout("main")
-    cold = [a.change for a in QueueLoader(QueueRequest(repo=repo.path)).analysed(Analyzer())]  # fills both caches
+    loader = QueueLoader(QueueRequest(repo=repo.path), summaries=True)
+    cold = [a.change for a in loader.analysed(Analyzer())]  # fills both caches
     assert len(cold) == 1 and not cold[0].summarised
     app = ReviewApp(QueueRequest(repo=repo.path))
     app.animation_level = "none"
@@ -45,7 +46,7 @@ async def test_a_summarised_change_git_can_no_longer_read_is_skipped_with_a_warn
         repo.write(f"app/{name.split('/')[1]}.py", f"NAME = {name!r}\n")
         repo.commit(f"Add {name}", author=("Claude", "noreply@anthropic.com"))
         repo.checkout("main")
-    list(QueueLoader(QueueRequest(repo=repo.path)).changes())  # summaries only: every analysis will be a miss
+    list(QueueLoader(QueueRequest(repo=repo.path), summaries=True).changes())  # summaries only: analyses all miss
     blob = repo.git("rev-parse", "claude/two:app/two.py")
     (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     app = ReviewApp(QueueRequest(repo=repo.path))

@@ -359,7 +359,7 @@ class QueueScreen(TableScreen):
         """Walk every source in a thread and post rows in batches, so the first rows appear immediately; then
         judge each change's stored decisions, also in batches (signature checks run ssh-keygen)."""
         worker = get_current_worker()
-        loader = QueueLoader(self.request)
+        loader = QueueLoader(self.request, summaries=True)  # the queue keeps counts; `open_full` reads the lines
         analyzer = Analyzer(user_file=self.request.user_config)
         clerk = Clerk(analyzer)
         self.clerk = clerk
