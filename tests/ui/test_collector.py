@@ -1,0 +1,45 @@
+"""A change on screen is taken out of the cycle collector's full collections (whose pauses over a large change
+blocked the UI thread); when the screen closes the collector sees everything once, and the app holds no watcher of
+the closed screen."""
+
+from __future__ import annotations
+
+import gc
+
+from textual.widgets import DataTable
+
+from reviewtui.queue import QueueRequest
+from reviewtui.ui.app import ReviewApp
+from reviewtui.ui.screens.queue import QueueScreen
+from reviewtui.ui.screens.review import ReviewScreen
+from tests.gitrepo import GitRepo
+from tests.ui.conftest import loaded_queue, settle
+
+
+async def test_the_open_change_is_frozen_and_given_back_on_close(repo: GitRepo) -> None:
+    repo.checkout("claude/big", new=True)
+    repo.write("app/big.py", "".join(f"value_{n} = {n}\n" for n in range(20_000)))
+    repo.commit("A big change", author=("Claude", "noreply@anthropic.com"))
+    repo.checkout("main")
+    gc.unfreeze()
+    app = ReviewApp(QueueRequest(repo=repo.path))
+    app.animation_level = "none"
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            queue = await loaded_queue(pilot)
+            queue.query_one(DataTable).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            review = app.screen
+            assert isinstance(review, ReviewScreen)
+            assert sum(len(h.lines) for f in review.change.files for h in f.hunks) == 20_000
+            frozen_during_review = gc.get_freeze_count()
+            assert frozen_during_review > 20_000, "the change's lines are frozen"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            assert gc.get_freeze_count() > 0, "collected once and frozen again after the screen went"
+            watchers = getattr(app, "__watchers", {}).get("app_focus", [])
+            assert all(node is not review for node, _ in watchers), "the closed screen is not watching the app"
+    finally:
+        gc.unfreeze()
