@@ -107,10 +107,6 @@ class Analyzer:
         self._histories.update(parent._histories)
         self._tips.update(parent._tips)
 
-    def cache_stats(self) -> tuple[int, int]:
-        """(hits, misses) over every repository of the run, for the CLI's summary line."""
-        return sum(c.hits for c in self._caches.values()), sum(c.misses for c in self._caches.values())
-
     def history(self, repo: Repository | None) -> HistoryIndex | None:
         """One pass over the base branch's history per repository per run (only if some change is not cached)."""
         if repo is None or not self.use_history:
