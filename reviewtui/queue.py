@@ -29,6 +29,9 @@ from reviewtui.workers import Failure, analysed
 T = TypeVar("T")
 DIFF_BATCH = 256
 """Refs whose diffs one `git diff-tree --stdin` reads: few processes, and few parsed diffs held at once."""
+FIRST_DIFF_BATCH = 16
+"""The first batches are smaller (16, 32, ... up to DIFF_BATCH), so the first change reaches a screen after a few
+diffs, not after 256 have been read and parsed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +190,10 @@ class QueueLoader:
                 located.append(found)
             elif found is not None:
                 self._count(found)
-        for start in range(0, len(located), DIFF_BATCH):
-            batch = located[start : start + DIFF_BATCH]
+        start, size = 0, FIRST_DIFF_BATCH
+        while start < len(located):
+            batch = located[start : start + size]
+            start, size = start + size, min(size * 2, DIFF_BATCH)
             for place, files in zip(batch, self._diffs(repo, batch, summaries), strict=True):
                 if files is None:
                     continue  # unreadable: a warning was recorded
