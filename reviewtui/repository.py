@@ -150,12 +150,7 @@ class Repository:
         process): asked once per change by readers such as the approvals lookup, so it must cost microseconds."""
         if not name.startswith("refs/") or any(c in name for c in "\n\0 ") or ":" in name:
             return self.resolve(name)
-        with self._batch_lock:
-            try:
-                sha, _, _ = self._repo.git.get_object_header(name)
-            except ValueError:
-                return None
-        return sha.decode() if isinstance(sha, bytes) else str(sha)
+        return self._header(name)
 
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False)
@@ -204,6 +199,7 @@ class Repository:
         return known[0]
 
     def _header(self, name: str) -> str | None:
+        """The id of the object `name` (any cat-file name: `rev:path`, a ref, `tree:path`), or None."""
         with self._batch_lock:
             try:
                 sha, _, _ = self._repo.git.get_object_header(name)
