@@ -1,17 +1,30 @@
-"""A bare app that opens one change on the review screen, so the screen is tested without the queue around it."""
+"""Bare apps that open one change on the review screen, or show one DiffView, so each is tested alone."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from reviewtui.analysis import Analysis
 from reviewtui.ui.screens.review import ReviewScreen
 from reviewtui.ui.session import Session
+from reviewtui.ui.widgets.diff_view import DiffView
 from tests.ui.conftest import FakeClock
+
+
+class ViewHost(App[None]):
+    """A bare app showing one DiffView, so the view is tested without a screen or a repository around it."""
+
+    def __init__(self, view: DiffView) -> None:
+        super().__init__()
+        self.view = view
+        self.animation_level = "none"  # an animated jump would draw the rows it passes
+
+    def compose(self) -> ComposeResult:
+        yield self.view
 
 
 class ReviewHost(App[None]):

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
-from textual.app import App, ComposeResult
 
 from reviewtui.analysis import Analysis
 from reviewtui.intraline import PAIR_LIMIT, pairs_around
@@ -19,19 +18,11 @@ from reviewtui.ui.widgets import diff_view
 from reviewtui.ui.widgets.diff_view import DiffView
 from tests.gitrepo import GitRepo
 from tests.ui.conftest import screen_text
-from tests.ui.review_host import ReviewHost, opened
+from tests.ui.review_host import ReviewHost, ViewHost, opened
 
 LINES = 100_000
 
 
-class Host(App[None]):
-    def __init__(self, view: DiffView) -> None:
-        super().__init__()
-        self.view = view
-        self.animation_level = "none"  # an animated jump to the end would draw the rows it passes
-
-    def compose(self) -> ComposeResult:
-        yield self.view
 
 
 async def test_a_100k_line_diff_renders_only_what_is_on_screen(repo: GitRepo) -> None:
@@ -43,7 +34,7 @@ async def test_a_100k_line_diff_renders_only_what_is_on_screen(repo: GitRepo) ->
     view = DiffView(change)
     assert view.total_rows == LINES + 3
     assert len(view.layout_map._blocks) == 2 and view.layout_map._tables == {}  # no object per line
-    app = Host(view)
+    app = ViewHost(view)
     height = 30
     async with app.run_test(size=(120, height)) as pilot:
         await pilot.pause()

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from textual.app import App, ComposeResult
 
 from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
@@ -23,6 +22,7 @@ from reviewtui.ui.widgets.diff_view import _GUTTER, LEX_LIMIT, DiffView
 from reviewtui.ui.widgets.panels import PANEL_LIMIT, long_lines_text
 from tests.gitrepo import GitRepo
 from tests.ui.conftest import screen_text
+from tests.ui.review_host import ViewHost
 
 SIZE = 10 * 1024 * 1024
 WIDTH, HEIGHT = 120, 30
@@ -33,14 +33,6 @@ def _digits(n: int) -> str:
     return "".join(f"{i:09d};" for i in range(n // 10 + 1))[:n]
 
 
-class Host(App[None]):
-    def __init__(self, view: DiffView) -> None:
-        super().__init__()
-        self.view = view
-        self.animation_level = "none"
-
-    def compose(self) -> ComposeResult:
-        yield self.view
 
 
 def _change(repo: GitRepo, old: str | None, new: str) -> Change:
@@ -80,7 +72,7 @@ async def test_wrapping_a_10mb_line_builds_one_screen_of_characters(
     change = _change(repo, None, "var a='" + text + "';\n")
     view = DiffView(change)
     touched = _count_chars(view, monkeypatch)
-    async with Host(view).run_test(size=(WIDTH, HEIGHT)) as pilot:
+    async with ViewHost(view).run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
         assert sum(touched) <= 2 * HEIGHT * WIDTH  # truncated: one row of the line, not 10 MB
         touched.clear()
@@ -115,7 +107,7 @@ async def test_split_search_and_panel_on_a_modified_10mb_line_stay_on_screen(
     change = _change(repo, old + "\n", new + "\n")
     view = DiffView(change)
     touched = _count_chars(view, monkeypatch)
-    async with Host(view).run_test(size=(WIDTH, HEIGHT)) as pilot:
+    async with ViewHost(view).run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
         for key in ("s", "w", "s"):  # split, split + wrap, unified + wrap
             touched.clear()

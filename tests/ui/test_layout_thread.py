@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from textual.app import App, ComposeResult
 
 from reviewtui.filekind import classify_change
 from reviewtui.model import Change, DiffLine
@@ -21,19 +20,12 @@ from reviewtui.ui.widgets import diff_view
 from reviewtui.ui.widgets.diff_view import DiffView
 from tests.gitrepo import GitRepo
 from tests.ui.conftest import screen_text
+from tests.ui.review_host import ViewHost
 
 LINES = 400
 SIZE = (100, 30)
 
 
-class Host(App[None]):
-    def __init__(self, view: DiffView) -> None:
-        super().__init__()
-        self.view = view
-        self.animation_level = "none"
-
-    def compose(self) -> ComposeResult:
-        yield self.view
 
 
 @pytest.fixture
@@ -92,7 +84,7 @@ async def test_wrapping_a_large_change_measures_nothing_on_the_ui_thread_and_kee
     change: Change, small_threshold: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = DiffView(change)
-    app = Host(view)
+    app = ViewHost(view)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         gate = Gate(view, monkeypatch)
@@ -129,7 +121,7 @@ async def test_a_layout_asked_for_while_another_is_building_wins(
     change: Change, small_threshold: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = DiffView(change)
-    app = Host(view)
+    app = ViewHost(view)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         gate = Gate(view, monkeypatch)
@@ -161,7 +153,7 @@ async def test_a_search_into_a_collapsed_file_lands_once_the_layout_is_in(
     view = DiffView(change, kinds=classify_change(change))
     lock = next(i for i, f in enumerate(change.files) if f.path == "package-lock.json")
     assert lock in view.collapsed
-    app = Host(view)
+    app = ViewHost(view)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view.focus()
