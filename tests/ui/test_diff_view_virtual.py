@@ -23,8 +23,6 @@ from tests.ui.review_host import ReviewHost, ViewHost, opened
 LINES = 100_000
 
 
-
-
 async def test_a_100k_line_diff_renders_only_what_is_on_screen(repo: GitRepo) -> None:
     repo.checkout("ai/big", new=True)
     repo.write("big.py", "".join(f"value_{i} = {i}  # {'x' * (i % 300)}\n" for i in range(LINES)))

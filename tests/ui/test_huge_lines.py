@@ -33,8 +33,6 @@ def _digits(n: int) -> str:
     return "".join(f"{i:09d};" for i in range(n // 10 + 1))[:n]
 
 
-
-
 def _change(repo: GitRepo, old: str | None, new: str) -> Change:
     if old is not None:
         repo.write("min.js", old)

@@ -26,8 +26,6 @@ LINES = 400
 SIZE = (100, 30)
 
 
-
-
 @pytest.fixture
 def change(repo: GitRepo) -> Change:
     repo.write("app.py", "".join(f"old_{i} = {i}\n" for i in range(LINES)))
