@@ -121,7 +121,7 @@ async def diff(repo: Path) -> dict[str, Any]:
     from reviewtui.ui.widgets.diff_view import DiffView
 
     start = time.perf_counter()
-    change = _full(next(iter(QueueLoader(QueueRequest(repo=repo)).changes())))
+    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
     analysis = Analyzer().analyze(change)
     loaded = time.perf_counter() - start
 
@@ -171,7 +171,7 @@ async def modes(repo: Path) -> dict[str, Any]:
     from reviewtui.ui.screens.review import ReviewScreen
     from reviewtui.ui.widgets.diff_view import DiffView
 
-    change = _full(next(iter(QueueLoader(QueueRequest(repo=repo)).changes())))
+    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
     analysis = Analyzer().analyze(change)
 
     class Host(App[None]):
@@ -202,15 +202,6 @@ async def modes(repo: Path) -> dict[str, Any]:
                           "longest_gc_ms": gc_ms, "total_rows": view.total_rows, "top": view.window[0]})
         watchdog.stop()
     return {"steps": steps, "peak_rss_mb": _peak_mb()}
-
-
-def _full(change: Any) -> Any:
-    """The change with its lines (a queue read from the summary cache lists changes without them)."""
-    try:
-        from reviewtui.sources.full import full_change
-    except ImportError:  # a tree from before summarised changes
-        return change
-    return full_change(change)
 
 
 def _peak_mb() -> float:

@@ -79,7 +79,7 @@ class Analyzer:
         """Scan, measure and score the change (read in full if summarised), and store the result in the cache."""
         repo, library, context = self._state(change.repo)
         ruleset = library.for_base(change.base)
-        change = full_change(change)  # the rules read lines: a summarised change (no cached analysis) is read now
+        change = full_change(change, repo)  # the rules read lines: a summarised change (not cached) is read now
         context.systems = self.system_map(repo, change.base)
         findings = tuple(scan(change, ruleset, context))
         history = self.history(repo)

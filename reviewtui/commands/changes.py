@@ -12,7 +12,6 @@ from reviewtui.model import Change, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.queue import QueueLoader
 from reviewtui.repository import Repository
-from reviewtui.sources.full import full_change
 from reviewtui.sources.refs import Candidate, Landed, load_ref_change, resolve_base
 
 
@@ -20,7 +19,7 @@ def find_change(args: argparse.Namespace, wanted: str) -> Change:
     """A pending change by id (`pr/12`, a branch, `patch:x.patch`), else any revision against the base branch."""
     for change in QueueLoader(queue_request(args)).changes():
         if change.id == wanted:
-            return full_change(change)
+            return change  # full: the loader reads summaries only when asked
     repo = Repository(args.repo)
     sha = repo.resolve(wanted)
     if sha is None:

@@ -32,7 +32,7 @@ def iter_commit_changes(
     `summaries`, a commit whose diff summary is cached comes back summarised (files with counts, no hunks)."""
     if summaries is None:
         for commit, files in iter_commit_diffs(repo, rev_range):
-            yield commit_change(repo, commit, files, detector)
+            yield _change(repo, commit, files, detector)
         return
     for batch in _batches(iter_commits(repo, rev_range), BATCH):
         known = {c.sha: summaries.files(_parent(c), c.sha) for c in batch}
@@ -44,10 +44,10 @@ def iter_commit_changes(
             summaries.put_files(_parent(commit), commit.sha, read[commit.sha])
         for commit in batch:
             cached = known[commit.sha]
-            yield commit_change(repo, commit, read[commit.sha] if cached is None else cached, detector)
+            yield _change(repo, commit, read[commit.sha] if cached is None else cached, detector)
 
 
-def commit_change(
+def _change(
     repo: Repository, commit: Commit, files: tuple[FileChange, ...], detector: ProvenanceDetector
 ) -> Change:
     parent = _parent(commit)

@@ -25,13 +25,14 @@ def rereadable(change: Change) -> bool:
     return keyable(change)
 
 
-def full_change(change: Change) -> Change:
-    """`change` with its hunks; the change itself when it is not summarised."""
+def full_change(change: Change, repo: Repository | None = None) -> Change:
+    """`change` with its hunks; the change itself when it is not summarised. `repo`: the change's repository when
+    the caller has it open (the analyser), else it is opened here."""
     if not change.summarised:
         return change
     if change.head is None:
         raise GitError(f"{change.id}: a summarised change without a head commit cannot be read again")
-    repo = Repository(change.repo)
+    repo = repo if repo is not None else Repository(change.repo)
     if change.source is SourceKind.COMMIT:
         files = read_commit_diffs(repo, [change.head]).get(change.head)
         if files is None:
