@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -118,7 +119,8 @@ class Repository:
             while chunk := proc.stdout.read(chunk_size):
                 yield chunk
             err = proc.stderr.read().decode("utf-8", "replace")
-            if proc.wait() != 0:
+            _interrupted(proc.wait())
+            if proc.returncode != 0:
                 raise GitError(f"{self.root}: git {args[0]}: {_first_line(err)}")
         finally:
             if proc.poll() is None:
@@ -289,10 +291,18 @@ def run_git(
         env={**_ENV, **(env or {})},
         istream=stdin,
     )
+    _interrupted(status)
     if status != 0 and check:
         prefix = f"{where}: " if where else ""
         raise GitError(f"{prefix}git {args[0]}: {_first_line(err)}")
     return bytes(out)
+
+
+def _interrupted(status: int | None) -> None:
+    """Ctrl-C reaches git too (the whole process group): a git killed by it is the user stopping the run, not git
+    failing, so it ends the run the same way (`reviewtui: interrupted`, exit 130) instead of as a git error."""
+    if status in (-signal.SIGINT, 128 + signal.SIGINT):
+        raise KeyboardInterrupt
 
 
 def _command(args: Sequence[str]) -> list[str]:

@@ -110,13 +110,13 @@ def analysed(
                     if started is not None:
                         started(jobs)
                 if pool is not None and len(waiting) >= BATCH:
-                    waiting = _submit(pool, waiting)
+                    _submit(pool, waiting)
             while slots and (slots[0].ready() or len(slots) > BATCH * AHEAD * jobs):
                 if pool is not None and slots[0].future is None and not slots[0].ready():
-                    waiting = _submit(pool, waiting)  # the head is waited for: hand it over now, not later
+                    _submit(pool, waiting)  # the head is waited for: hand it over now, not later
                 yield _finish(analyzer, slots.popleft())
-        if pool is not None and waiting:
-            waiting = _submit(pool, waiting)
+        if pool is not None:
+            _submit(pool, waiting)
         while slots:
             yield _finish(analyzer, slots.popleft())
         finished = True
@@ -135,17 +135,18 @@ def _start(analyzer: Analyzer, jobs: int, change: Change) -> ProcessPoolExecutor
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
 
 
-def _submit(pool: ProcessPoolExecutor, slots: list[_Slot]) -> list[_Slot]:
-    """Give the slots not yet answered to a worker as one task; what is left waiting (nothing)."""
-    batch = [slot for slot in slots if not slot.done and slot.future is None]
-    if batch:
-        try:
-            future = pool.submit(_work, [slot.change for slot in batch])
-        except BrokenProcessPool:
-            return []  # a worker died: these are analysed here when their turn comes (`_finish`)
-        for index, slot in enumerate(batch):
-            slot.future, slot.index = future, index
-    return []
+def _submit(pool: ProcessPoolExecutor, waiting: list[_Slot]) -> None:
+    """Give the waiting slots not yet answered to a worker as one task, and empty `waiting`."""
+    batch = [slot for slot in waiting if not slot.done and slot.future is None]
+    waiting.clear()
+    if not batch:
+        return
+    try:
+        future = pool.submit(_work, [slot.change for slot in batch])
+    except BrokenProcessPool:
+        return  # a worker died: these are analysed here when their turn comes (`_finish`)
+    for index, slot in enumerate(batch):
+        slot.future, slot.index = future, index
 
 
 def _finish(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
@@ -166,7 +167,7 @@ def _finish(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
 def _here(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
     slot.done = True
     try:
-        return slot.hit or analyzer.analyze(slot.change)
+        return analyzer.analyze(slot.change)
     except GitError as exc:
         return Failure(slot.change, exc)
 
@@ -181,6 +182,9 @@ _WORKER: list[Analyzer] = []
 
 def _init_worker(parent: int, user_file: Path | None, history: bool, cache: bool) -> None:
     _die_with_parent(parent)
+    # Ctrl-C goes to the whole process group: the main process stops the run (and with it the workers); a worker
+    # interrupted on its own would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     analyzer = Analyzer(user_file=user_file, history=history, cache=cache)
     if _PARENT:
         analyzer.inherit(_PARENT[0])

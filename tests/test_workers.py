@@ -199,7 +199,8 @@ def test_ctrl_c_stops_the_run_and_its_workers_at_once(history: GitRepo, tmp_path
     children: list[int] = []
     deadline = time.monotonic() + 60
     while len(children) < 2 and run_.poll() is None and time.monotonic() < deadline:
-        children = [pid for pid in _children(run_.pid) if b"reviewtui" in _cmdline(pid)]  # the forked workers
+        # the forked workers: python like their parent (git children are not)
+        children = [pid for pid in _children(run_.pid) if _cmdline(pid).startswith(sys.executable.encode())]
         time.sleep(0.01)
     assert len(children) == 2, "the workers never started"
     os.killpg(run_.pid, signal.SIGINT)
