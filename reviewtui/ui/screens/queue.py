@@ -697,7 +697,8 @@ class QueueScreen(TableScreen):
             message = f"{analysis.change.id}: {exc}"
             self.app.call_from_thread(self.notify, inert(message), severity="error", markup=False, timeout=10)
             return
-        self.app.call_from_thread(self._review, full)
+        if not get_current_worker().is_cancelled:  # Enter pressed again meanwhile: only the newest one opens
+            self.app.call_from_thread(self._review, full)
 
     def _review(self, analysis: Analysis) -> None:
         self.app.push_screen(ReviewScreen(analysis, session=self.session, clerk=self.clerk))
