@@ -161,6 +161,11 @@ class Analyzer:
             self._governance[key] = default if text is None else parse(_utf8(text, label), label)
         return cast(T, self._governance[key])
 
+    def repository(self, repo_path: str) -> Repository | None:
+        """The repository at `repo_path` (None when it is not one), opened once per analyser and shared with its
+        clerk: the governance files looked up at a base are then asked for once."""
+        return self._state(repo_path)[0]
+
     def _state(self, repo_path: str) -> tuple[Repository | None, RuleLibrary, ScanContext]:
         if repo_path not in self._repos:
             try:

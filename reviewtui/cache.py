@@ -115,6 +115,22 @@ def keyable(change: Change) -> bool:
 
 
 def model_digest(model: RiskModel) -> str:
+    """Asked once per change for the same few models (one per base that has its own): remembered per object."""
+    known = _MODEL_DIGESTS.get(id(model))
+    if known is not None and known[0] is model:
+        return known[1]
+    digest = _digest_model(model)
+    if len(_MODEL_DIGESTS) >= 256:
+        _MODEL_DIGESTS.clear()
+    _MODEL_DIGESTS[id(model)] = (model, digest)
+    return digest
+
+
+_MODEL_DIGESTS: dict[int, tuple[RiskModel, str]] = {}
+"""id -> (the model itself, kept alive so its id is not reused while remembered; its digest)."""
+
+
+def _digest_model(model: RiskModel) -> str:
     canonical = {"intercept": model.intercept, "weights": model.weights, "source": model.source}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 

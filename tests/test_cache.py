@@ -163,3 +163,18 @@ def test_an_unwritable_cache_only_costs_speed(busy: GitRepo, tmp_path: Path) -> 
     analysis = Analyzer(cache=False).analyze(change)
     cache.put("key", Entry(analysis.findings, analysis.measurements, analysis.risk))
     assert cache.get("key") is None
+
+
+def test_model_digests_follow_the_model_not_its_slot() -> None:
+    """The digest is remembered per model object; another model (even one built later at a reused address) gets
+    its own."""
+    from reviewtui.cache import model_digest
+    from reviewtui.risk.weights import RiskModel
+
+    plain = RiskModel()
+    digest = model_digest(plain)
+    assert model_digest(plain) == digest == model_digest(RiskModel())
+    for intercept in range(300):
+        other = RiskModel(intercept=float(intercept) + 0.5)
+        assert model_digest(other) not in (digest, model_digest(RiskModel(intercept=float(intercept) + 1.5)))
+    assert model_digest(RiskModel(source="calibrated")) != digest

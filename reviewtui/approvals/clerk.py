@@ -38,10 +38,14 @@ class Coverage:
 
 
 class Clerk:
-    def __init__(self, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, analyzer: Analyzer | None = None, *, snapshot: bool = False) -> None:
+        """`snapshot`: read which commits carry decisions once per repository, at the first question. A one-shot
+        report (`queue`) judges every change as of one moment and is spared a ref lookup per change; a long-lived
+        clerk (the TUI, which records decisions itself) leaves it off and sees each new notes commit at once."""
         self.analyzer = analyzer or Analyzer()
-        self._repos: dict[str, Repository | None] = {}
+        self.snapshot = snapshot
         self._detectors: dict[str, ProvenanceDetector] = {}
+        self._annotated: dict[str, frozenset[str]] = {}
 
     # -- facts -------------------------------------------------------------------------------------------------------
 
@@ -82,12 +86,9 @@ class Clerk:
         return parse_policy(text, f"{base[:12]}:{POLICY_FILE}")
 
     def repo(self, path: str) -> Repository | None:
-        if path not in self._repos:
-            try:
-                self._repos[path] = Repository(path)
-            except ReviewtuiError:
-                self._repos[path] = None
-        return self._repos[path]
+        """The analyser's repository: one set of git processes, and the governance files it already looked up at
+        each base (rules, system map) are not asked for again (policy, allowed signers)."""
+        return self.analyzer.repository(path)
 
     @staticmethod
     def _at_base(repo: Repository | None, base: str | None, path: str) -> bytes | None:
@@ -103,7 +104,7 @@ class Clerk:
         if facts.binding.head is None or repo is None:
             return read_ledger(self._ledger(repo, facts.binding))
         lines: list[str] = []
-        present = notes.annotated(repo)
+        present = self._present(repo)
         for sha in [facts.binding.head, *reversed([c.sha for c in facts.change.commits])]:
             if sha in present:
                 lines += notes.read_lines(repo, sha)
@@ -120,10 +121,18 @@ class Clerk:
         facts = self.facts(analysis)
         return evaluate(facts, self.stored(facts))
 
-    @staticmethod
-    def _noted(repo: Repository, change: Change) -> bool:
-        present = notes.annotated(repo)
+    def _noted(self, repo: Repository, change: Change) -> bool:
+        present = self._present(repo)
         return bool(present) and any(sha in present for sha in (change.head, *(c.sha for c in change.commits)))
+
+    def _present(self, repo: Repository) -> frozenset[str]:
+        """The commits that carry decisions: as of now, or as of the first question with `snapshot`."""
+        if not self.snapshot:
+            return notes.annotated(repo)
+        key = str(repo.git_dir)
+        if key not in self._annotated:
+            self._annotated[key] = notes.annotated(repo)
+        return self._annotated[key]
 
     # -- recording ---------------------------------------------------------------------------------------------------
 

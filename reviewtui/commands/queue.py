@@ -69,7 +69,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     loader = QueueLoader(queue_request(args), summaries=not args.no_cache)
     analyzer = Analyzer(cache=not args.no_cache)
-    clerk = Clerk(analyzer)
+    clerk = Clerk(analyzer, snapshot=True)
     entries = []
     with Progress("analysing") as progress:
         for analysis in loader.analysed(analyzer, jobs=args.jobs):
