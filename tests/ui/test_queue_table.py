@@ -7,14 +7,18 @@ Counted, not timed: cells rendered per change, and the screen compared line by l
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
-from reviewtui.ui.screens.queue import QueueTable
+from reviewtui.ui.widgets.queue_table import QueueTable
 
 HEIGHT = 12
 COLUMNS = ("rank", "title", "approvals")
@@ -120,3 +124,70 @@ async def test_a_wider_row_redraws_everything_as_a_plain_table_would(rendered: l
         await pilot.pause()
         assert rendered  # the title column is wider now: the rows on screen are laid out again
         assert _screen(table) == await _reference(rows, 0)
+
+
+_GLYPHS = "ab xyZ09.-…✓⚑界語🙂é\u0301 "
+_STYLES = ("", "bold", "dim", "red", "bold reverse #ff8800", "italic on blue", "underline green")
+
+
+def _random_text(rng: random.Random) -> Text:
+    plain = "".join(rng.choice(_GLYPHS) for _ in range(rng.randrange(0, 24)))
+    text = Text(
+        plain,
+        style=rng.choice(_STYLES),
+        justify=rng.choice((None, "left", "right", "center", "full", "default")),
+        overflow=rng.choice((None, "fold", "crop", "ellipsis")),
+    )
+    for _ in range(rng.randrange(0, 3)):
+        start = rng.randrange(0, len(plain) + 1)
+        text.stylize(rng.choice(_STYLES[1:]), start, rng.randrange(start, len(plain) + 1))
+    return text
+
+
+def _simple(lines: list[list[Segment]]) -> list[list[Segment]]:
+    return [list(Segment.simplify(segment for segment in line if segment.text)) for line in lines]
+
+
+async def test_one_line_cells_are_drawn_exactly_as_datatable_draws_them() -> None:
+    """The fast path draws the same segments (text, style, meta) as DataTable's Rich path, for texts of every
+    justification and overflow, wide and combining characters, styles and spans, cursor and hover, any width."""
+    rng = random.Random(8)
+    table = QueueTable(cursor_type="row", zebra_stripes=True)
+    app = Host(table)
+    async with app.run_test(size=(60, HEIGHT)) as pilot:
+        cells = [_row(i)[1] for i in range(300)]
+        for index, row in enumerate(cells):
+            table.add_row(*(_random_text(rng) for _ in row), key=f"r{index}")
+        await pilot.pause()
+        compared = 0
+        for index in range(300):
+            for column in range(len(COLUMNS)):
+                base = rng.choice((Style(), Style(bgcolor="grey11"), Style(color="white", bgcolor="#202020")))
+                width, cursor, hover = rng.randrange(3, 30), rng.random() < 0.3, rng.random() < 0.2
+                table._cell_render_cache.clear()
+                fast = table._render_cell(index, column, base, width, cursor, hover)
+                table._cell_render_cache.clear()
+                rich = DataTable._render_cell(table, index, column, base, width, cursor, hover)
+                assert _simple(fast) == _simple(rich), (table.get_row_at(index)[column], width)
+                compared += 1
+        assert compared == 300 * len(COLUMNS)
+
+
+async def test_reorder_puts_every_row_in_place_with_new_cells_and_draws_like_a_table_built_in_that_order() -> None:
+    table = QueueTable(cursor_type="row")
+    app = Host(table)
+    rows = [_row(i) for i in range(40)]
+    async with app.run_test(size=(60, HEIGHT)) as pilot:
+        table.append_rows(rows)
+        await pilot.pause()
+        order = [f"row{i}" for i in reversed(range(40))]
+        values = [str(1000 + n) for n in range(39)] + ["123456789"]
+        ranks = [(key, "rank", Text(value, justify="right")) for key, value in zip(order, values, strict=True)]
+        assert not table.reorder(order[:-1], ranks)  # not the rows the table holds: nothing changes
+        assert table.get_row_index("row0") == 0
+        assert table.reorder(order, ranks, measure=[order[-1]])
+        await pilot.pause()
+        expected = [(key, (cell, *dict(rows)[key][1:])) for key, (_, _, cell) in zip(order, ranks, strict=True)]
+        assert [table.get_row_index(key) for key in order] == list(range(40))
+        assert table.columns[ColumnKey("rank")].content_width == 9  # the measured cell widened its column
+        assert _screen(table) == await _reference(expected, 0)

@@ -16,14 +16,12 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,8 +29,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
-from textual.widgets._data_table import RowRenderables
-from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
 from textual.worker import get_current_worker
 
 from reviewtui.analysis import Analysis, Analyzer, with_imported
@@ -58,6 +54,7 @@ from reviewtui.ui.screens.review import ReviewScreen
 from reviewtui.ui.screens.table_screen import TableScreen
 from reviewtui.ui.session import Session, queue_key
 from reviewtui.ui.themes import Palette, palette
+from reviewtui.ui.widgets.queue_table import QueueTable
 from reviewtui.ui.widgets.text_input import TextInput
 
 _FIRST_BATCH_SECONDS = 0.05
@@ -91,98 +88,6 @@ COLUMNS = (
     ("CHANGE", "id"),
 )
 """Label and key of each column; REPO (key "repo") is added once a second repository shows up."""
-
-
-class QueueTable(DataTable[Text]):
-    """The queue's table: adding rows, or changing cells of rows that are not drawn, does not redraw the rows on
-    screen.
-
-    DataTable keys every cached rendering (cells, rows, lines) by a counter that any change moves on, so each batch
-    added while a queue loads, and each batch of approval verdicts, made it render every visible cell again through
-    Rich: ~100 ms for 40 rows of 12 columns on the benchmark machine, although those rows looked exactly the same.
-    Here the counter stays when no row drawn at the current counter changes: their cached renderings are still
-    right; a changed row that was only measured (for the column widths) loses its cached cells, and other rows have
-    nothing cached. Appending drops only what depends on the number of rows (the line offsets). When a column gets
-    wider, the counter moves on and everything is drawn again, as DataTable would. (This leans on DataTable's private
-    caches; tests/ui/test_queue_table.py compares what it draws with a plain DataTable.)"""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._read: set[int] = set()
-        """Indexes of the rows whose cells were read (to draw or measure them) at counter `_read_at`."""
-        self._drawn: set[int] = set()
-        """Indexes of the rows drawn at counter `_read_at`."""
-        self._read_at = -1
-
-    def append_rows(self, rows: Iterable[tuple[str, tuple[Text, ...]]]) -> None:
-        """Add (key, cells) rows at the end."""
-        count = self._update_count
-        top, height = int(self.scroll_offset.y), self.size.height
-        covered = self.row_count >= top + height  # every line on screen already shows a row
-        for key, cells in rows:
-            self.add_row(*cells, key=key)
-        if covered and self._update_count != count:
-            self._update_count = count  # nothing rendered meanwhile: no cache holds a count in between
-            self._offset_cache.clear()
-
-    def update_cells(self, updates: Iterable[tuple[str, str, Text]], *, measure: bool = False) -> None:
-        """Set many (row key, column key, value) cells with one refresh (`update_cell` refreshes the widget once
-        per cell: 10000 of them took ~0.3 s); `measure` re-measures their columns' widths."""
-        count = self._update_count
-        self._track()
-        touched = False
-        for row, column, value in updates:
-            row_key, column_key = RowKey(row), ColumnKey(column)
-            index = self._row_locations.get(row_key)
-            if index is None or column_key not in self._column_locations:
-                raise CellDoesNotExist(f"No cell exists for row_key={row!r}, column_key={column!r}.")
-            self._data[row_key][column_key] = value
-            if index in self._drawn:
-                touched = True
-            elif index in self._read:
-                self._row_renderable_cache.discard((count, index))  # measured, never drawn: only its cells
-                self._read.discard(index)
-            if measure:
-                self._updated_cells.add(CellKey(row_key, column_key))
-                self._require_update_dimensions = True
-        self._update_count = count + 1 if touched else count
-        self.refresh()
-
-    def _track(self) -> None:
-        if self._read_at != self._update_count:
-            self._read_at, self._read, self._drawn = self._update_count, set(), set()
-
-    def _get_row_renderables(self, row_index: int) -> RowRenderables:
-        """Every rendering and measurement of a row's cells starts here (and is cached by counter and index)."""
-        self._track()
-        self._read.add(row_index)
-        return super()._get_row_renderables(row_index)
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """Drawn cells are cached by row key and counter, lines by position and counter."""
-        self._track()
-        self._drawn.add(row_index)
-        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        widths = [column.content_width for column in self.columns.values()]
-        super()._update_dimensions(new_rows)
-        if widths != [column.content_width for column in self.columns.values()]:
-            self._update_count += 1  # a column got wider: every row is laid out again
-
-    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
-        widths = [column.content_width for column in self.columns.values()]
-        super()._update_column_widths(updated_cells)
-        if widths != [column.content_width for column in self.columns.values()]:
-            self._update_count += 1
 
 
 class QueueScreen(TableScreen):
@@ -380,7 +285,8 @@ class QueueScreen(TableScreen):
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._add_changes, batch, loader)
-        self.app.call_from_thread(self._finished, loader, rank({queue_key(a.change): a for a in analyses}))
+        ranking = rank({queue_key(a.change): a for a in analyses}, self.palette)
+        self.app.call_from_thread(self._finished, loader, ranking)
         if analyses:
             signers = _allowed_signers(clerk, analyses[0])
             if signers is not None:
@@ -427,7 +333,7 @@ class QueueScreen(TableScreen):
         self.in_progress = False
         self.bands = ranking.bands
         self.ranks = {key: index for index, (key, _) in enumerate(ranking.order, 1)}
-        self._render_rows(ordered=ranking.order if self.sort == "score" else None)
+        self._render_rows(ordered=ranking.order if self.sort == "score" else None, cells=ranking.cells)
         bands = f" · bands: {self.bands.describe()}" if self.bands.thresholds else ""
         self._summary = f"{report.summary()} · sorted by {self.sort}{bands}"
         self._set_status(self._summary + " · checking approvals…")
@@ -542,17 +448,23 @@ class QueueScreen(TableScreen):
             for (_, column), cell in zip(COLUMNS, self._cells(analysis), strict=False):
                 table.update_cell(key, column, cell)
 
-    def _render_rows(self, *, rebuild: bool = False, ordered: list[tuple[str, Analysis]] | None = None) -> None:
+    def _render_rows(
+        self,
+        *,
+        rebuild: bool = False,
+        ordered: list[tuple[str, Analysis]] | None = None,
+        cells: Mapping[str, tuple[Text, Text]] | None = None,
+    ) -> None:
         """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted. Rows already
         in the table are only reordered unless `rebuild` asks for every cell to be made again. `ordered`: the
-        changes already in the current order."""
+        changes already in the current order; `cells`: new rank and score cells for the rows (see `_reorder`)."""
         table = self.query_one(DataTable)
         if ordered is None:
             order = SORTS[self.sort]
             ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
         shown = [(k, a) for k, a in ordered if self._shown(k, a)]
         selected = self._selected()
-        if rebuild or self.grouped or not self._reorder(table, shown):
+        if rebuild or self.grouped or not self._reorder(table, shown, cells):
             self._rebuild(table, shown)
         if selected is not None and queue_key(selected.change) in table.rows:
             table.move_cursor(row=table.get_row_index(queue_key(selected.change)))
@@ -570,31 +482,29 @@ class QueueScreen(TableScreen):
             for key, analysis in shown:
                 table.add_row(*self._cells(analysis), key=key)
 
-    def _reorder(self, table: DataTable[Text], shown: list[tuple[str, Analysis]]) -> bool:
+    def _reorder(
+        self,
+        table: DataTable[Text],
+        shown: list[tuple[str, Analysis]],
+        cells: Mapping[str, tuple[Text, Text]] | None = None,
+    ) -> bool:
         """Put the rows already in the table into `shown`'s order without adding them again, when the table holds
         exactly those rows; False when it does not (grouped rows, another filter) and a rebuild is needed.
 
         A rebuild re-creates every cell and makes the table measure them all again: seconds for thousands of rows
-        in one go on the UI thread. Here only the two cells that loading leaves provisional (rank and score band)
-        are replaced, and the table sorts its row index by the position of each row's new rank cell."""
-        if table.row_count != len(shown) or any(key not in table.rows for key, _ in shown):
+        in one go on the UI thread. Here the rows only move; when loading ends, the two cells loading left
+        provisional (rank and score band) are replaced by `cells`, made by the loader thread with the order, and
+        only the widest rank is measured (no other can widen the column)."""
+        if not isinstance(table, QueueTable):
             return False
-        position: dict[int, int] = {}
-        widest = max((self.ranks.get(key, 0) for key, _ in shown), default=0)
-        ranks: list[tuple[str, str, Text]] = []
-        scores: list[tuple[str, str, Text]] = []
-        for index, (key, analysis) in enumerate(shown):
-            rank = self.ranks.get(key)
-            cell = rank_cell(rank)
-            position[id(cell)] = index
-            # Only the widest rank can widen the column; measuring every update would re-measure the column.
-            (ranks if rank == widest else scores).append((key, "rank", cell))
-            scores.append((key, "score", score_cell(analysis, self.bands, self.palette)))
-        assert isinstance(table, QueueTable)
-        table.update_cells(ranks, measure=True)
-        table.update_cells(scores)
-        table.sort("rank", key=lambda cell: position[id(cell)])
-        return True
+        updates: list[tuple[str, str, Text]] = []
+        measure: list[str] = []
+        if cells is not None:
+            for key, _ in shown:
+                rank_text, score_text = cells[key]
+                updates += ((key, "rank", rank_text), (key, "score", score_text))
+            measure = [max((key for key, _ in shown), key=lambda key: self.ranks.get(key, 0), default="")]
+        return table.reorder([key for key, _ in shown], updates, measure=measure)
 
     def _group_cells(self, system: str, members: list[tuple[str, Analysis]]) -> tuple[Text, ...]:
         tiers = {tier for a in (m for _, m in members) for name, tier in a.risk.systems if name == system}
@@ -792,12 +702,19 @@ class Ranking:
     bands: Banding
     order: list[tuple[str, Analysis]]
     """(queue key, analysis) in score order: rank 1 first."""
+    cells: dict[str, tuple[Text, Text]]
+    """Each change's rank and score cells, final now that bands and ranks are known."""
 
 
-def rank(changes: dict[str, Analysis]) -> Ranking:
+def rank(changes: dict[str, Analysis], colours: Palette) -> Ranking:
+    """Order, bands and the cells they change, computed off the UI thread (5000 changes: ~0.1 s)."""
     order = SORTS["score"]
     ranked = sorted(changes.items(), key=lambda item: order(rank_key(item[1])))
-    return Ranking(banding([analysis.risk.score for analysis in changes.values()]), ranked)
+    bands = banding([analysis.risk.score for analysis in changes.values()])
+    cells = {
+        key: (rank_cell(index), score_cell(analysis, bands, colours)) for index, (key, analysis) in enumerate(ranked, 1)
+    }
+    return Ranking(bands, ranked, cells)
 
 
 def listed(analysis: Analysis) -> Analysis:
