@@ -21,6 +21,7 @@ from reviewtui.model import Change, Commit, FileChange
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
 from reviewtui.sources.commits import iter_commit_changes
+from reviewtui.sources.full import Unread
 from reviewtui.sources.patches import load_patch_folder
 from reviewtui.sources.refs import Candidate, Landed, Located, build, find_candidates, locate, ref_diff, resolve_base
 from reviewtui.summary import SummaryCache
@@ -88,10 +89,17 @@ class QueueLoader:
 
     def changes(self) -> Iterator[Change]:
         """Yield changes repository by repository; config errors surface before the first change."""
+        for item in self._items(defer=False):
+            assert isinstance(item, Change)  # nothing is deferred unless asked
+            yield item
+
+    def _items(self, *, defer: bool) -> Iterator[Change | Unread]:
+        """The changes; with `defer` (and summaries), those whose diff summary is not cached come `Unread`, so
+        that worker processes read and parse their diffs instead of this process."""
         targets = self._targets()
         self.report.repos += [str(repo.root) for repo, _ in targets]
         for repo, config in targets:
-            for change in self._repo_changes(repo, config):
+            for change in self._repo_changes(repo, config, defer and self.use_summaries):
                 self.report.loaded += 1
                 yield change
 
@@ -105,7 +113,10 @@ class QueueLoader:
         def started(workers: int) -> None:
             self.report.workers = workers
 
-        for result in analysed(self.changes() if changes is None else changes, analyzer, jobs, started):
+        # Whoever analyses a change reads its diff (a worker, when there are workers): this process only lists the
+        # changes and assembles what comes back; and one unreadable commit is skipped, not the end of the queue.
+        items = self._items(defer=True) if changes is None else changes
+        for result in analysed(items, analyzer, jobs, started):
             if isinstance(result, Failure):
                 self.report.loaded -= 1
                 self.report.warnings.append(f"skipped {result.change.id}: {result.error}")
@@ -154,22 +165,24 @@ class QueueLoader:
             raise ReviewtuiError(f"{root}: not a git repository and its {REPO_CONFIG} lists no workspace repos")
         return targets
 
-    def _repo_changes(self, repo: Repository, config: Config) -> Iterator[Change]:
+    def _repo_changes(self, repo: Repository, config: Config, defer: bool) -> Iterator[Change | Unread]:
         detector = ProvenanceDetector(config.agents)
         request = self.request
         if request.commits is not None:
             if repo.root == self._primary:
-                yield from iter_commit_changes(repo, request.commits, detector, self._summaries(repo))
+                yield from iter_commit_changes(repo, request.commits, detector, self._summaries(repo), defer=defer)
             return
         if request.patches is not None:
             if repo.root == self._primary:
                 yield from load_patch_folder(request.patches, detector, str(repo.root), self.report.warnings)
             return
-        yield from self._ref_changes(repo, config, detector)
+        yield from self._ref_changes(repo, config, detector, defer)
         for folder in config.queue.patches:
             yield from load_patch_folder(repo.root / folder, detector, str(repo.root), self.report.warnings)
 
-    def _ref_changes(self, repo: Repository, config: Config, detector: ProvenanceDetector) -> Iterator[Change]:
+    def _ref_changes(
+        self, repo: Repository, config: Config, detector: ProvenanceDetector, defer: bool
+    ) -> Iterator[Change | Unread]:
         base = resolve_base(repo, config.queue.base)
         candidates = find_candidates(
             repo,
@@ -194,23 +207,26 @@ class QueueLoader:
         while start < len(located):
             batch = located[start : start + size]
             start, size = start + size, min(size * 2, DIFF_BATCH)
-            for place, files in zip(batch, self._diffs(repo, batch, summaries), strict=True):
-                if files is None:
+            # Deferred: a ref on the base's tip needs no diff before analysis (no squash check against a moved base).
+            later = {i for i, p in enumerate(batch) if defer and p.merge_base == base.sha}
+            for index, (place, files) in enumerate(zip(batch, self._diffs(repo, batch, summaries, later), strict=True)):
+                if files is None and index not in later:
                     continue  # unreadable: a warning was recorded
-                step = partial(build, repo, place, files, base, detector, summaries)
+                step = partial(build, repo, place, files or (), base, detector, summaries)
                 change = self._guard(place.candidate, repo, step)
                 if isinstance(change, Change):
-                    yield change
+                    yield Unread(change) if files is None else change
                 elif change is not None:
                     self._count(change)
 
     def _diffs(
-        self, repo: Repository, batch: list[Located], summaries: SummaryCache | None
+        self, repo: Repository, batch: list[Located], summaries: SummaryCache | None, later: set[int]
     ) -> list[tuple[FileChange, ...] | None]:
         """Each located change's diff: from the summary cache, else read with the batch's other misses in one git
-        process; if that fails (a missing object), pair by pair, so only the unreadable change is skipped."""
+        process (except those to read `later`, left None); if that fails (a missing object), pair by pair, so only
+        the unreadable change is skipped."""
         files = [summaries.files(p.merge_base, p.candidate.sha) if summaries else None for p in batch]
-        missing = [i for i, found in enumerate(files) if found is None]
+        missing = [i for i, found in enumerate(files) if found is None and i not in later]
         try:
             read: list[tuple[FileChange, ...] | None] = list(
                 read_pair_diffs(repo, [(batch[i].merge_base, batch[i].candidate.sha) for i in missing])

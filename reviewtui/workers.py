@@ -6,6 +6,12 @@ each change up in the cache until enough have missed to make workers worth start
 change to the workers in batches (they look the cache up themselves). Results come back in the order the changes
 were loaded, so the output is the same as analysing one by one (the tests compare them byte for byte).
 
+On a cold queue the loader does not read the diffs either: it hands out `Unread` changes (everything but the
+files), and each worker reads its batch's diffs in one git process, parses them, stores their summaries, analyses
+them and sends back only the summarised files (counts, no hunks) with the analysis. The main process lists commits
+and refs, reads cache entries and assembles the results: reading and parsing every diff in it made it the
+bottleneck, and pickling parsed diffs (every line of every hunk) to the workers cost as much again.
+
 Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rule packs
 and history index (built once, just before the fork). Each builds its own `Analyzer` (its own git processes: a
 forked child must not share the parent's pipes to `git cat-file`) and writes cache entries itself, atomically, as
@@ -27,18 +33,25 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.cache import Entry
 from reviewtui.errors import GitError
-from reviewtui.model import Change
+from reviewtui.model import Change, FileChange
+from reviewtui.sources.full import Unread, read_unread
+from reviewtui.summary import SummaryCache
 
 BATCH = 32
 """Changes per task: consecutive changes share trees and files (the per-run caches of a worker's ScanContext), so
 a worker given neighbours re-reads less; and pickling and the round trip stay small against the analysis."""
 AHEAD = 4
 """Tasks in flight per worker: keeps every worker busy without loading far ahead of what has been written out."""
+READ_HERE = 256
+"""Unread changes this process reads in one git process when it analyses them itself (no workers): few processes,
+and few parsed diffs held at once."""
 MIN_MISSES = 24
 """Cache misses seen before the workers start: starting them (a fork, then rules and history per worker) is not
 worth it for a handful of changes."""
@@ -66,30 +79,48 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a worker sends back for an `Unread` change: its files summarised (the main process needs the counts,
+    not the lines) and the analysis."""
+
+    files: tuple[FileChange, ...]
+    entry: Entry
+
+
+_Result = Entry | _Read | GitError
+
+
 @dataclass(slots=True)
 class _Slot:
     """One change's place in the output order: a cache hit, or a miss waiting for (or given to) a worker."""
 
-    change: Change
+    item: Change | Unread
     hit: Analysis | None = None
-    future: Future[list[Entry | GitError]] | None = None
+    future: Future[list[_Result]] | None = None
     index: int = 0
+    error: GitError | None = None
+    """Why this process could not read the slot's unread change."""
     done: bool = False
     """Answered in this process (before the workers started, or after a worker died): never send it to one."""
 
     def ready(self) -> bool:
         return self.hit is not None or (self.future is not None and self.future.done())
 
+    @property
+    def change(self) -> Change:
+        return self.item.change if isinstance(self.item, Unread) else self.item
+
 
 def analysed(
-    changes: Iterable[Change], analyzer: Analyzer, jobs: int, started: Callable[[int], None] | None = None
+    changes: Iterable[Change | Unread], analyzer: Analyzer, jobs: int, started: Callable[[int], None] | None = None
 ) -> Iterator[Analysis | Failure]:
     """Each change analysed, in order: hits from the cache at once, misses in `jobs` worker processes (serially in
     this process when `jobs` is 1 or workers cannot be forked); `started` is told when workers start. A worker that
-    dies (the OOM killer, kill -9) costs speed, not results: its changes are analysed here."""
+    dies (the OOM killer, kill -9) costs speed, not results: its changes are analysed here. `Unread` changes are
+    read by whoever analyses them."""
     if jobs <= 1 or not can_fork():
-        for change in changes:
-            yield _here(analyzer, _Slot(change))
+        yield from _serial(changes, analyzer)
         return
     pool: ProcessPoolExecutor | None = None
     slots: deque[_Slot] = deque()
@@ -100,13 +131,15 @@ def analysed(
         for change in changes:
             # Once the workers run, they look the cache up too: a lookup asks git for the base's governance files,
             # and this process is busy enough reading and parsing the diffs they wait for.
-            slot = _Slot(change, hit=analyzer.cached(change) if pool is None else None)
+            # An unread change is a miss: its summary was not cached, so neither (almost surely) is its analysis.
+            lookup = pool is None and not isinstance(change, Unread)
+            slot = _Slot(change, hit=analyzer.cached(change) if lookup and isinstance(change, Change) else None)
             slots.append(slot)
             if slot.hit is None:
                 misses += 1
                 waiting.append(slot)
                 if pool is None and misses >= MIN_MISSES:
-                    pool = _start(analyzer, jobs, change)
+                    pool = _start(analyzer, jobs, slot.change)
                     if started is not None:
                         started(jobs)
                 if pool is not None and len(waiting) >= BATCH:
@@ -114,17 +147,29 @@ def analysed(
             while slots and (slots[0].ready() or len(slots) > BATCH * AHEAD * jobs):
                 if pool is not None and slots[0].future is None and not slots[0].ready():
                     _submit(pool, waiting)  # the head is waited for: hand it over now, not later
-                yield _finish(analyzer, slots.popleft())
+                yield _finish(analyzer, slots.popleft(), slots)
         if pool is not None:
             _submit(pool, waiting)
         while slots:
-            yield _finish(analyzer, slots.popleft())
+            yield _finish(analyzer, slots.popleft(), slots)
         finished = True
     finally:
         if pool is not None:
             # Interrupted (Ctrl-C, an error, the consumer stopped early): do not wait for the batches still running.
             pool.shutdown(wait=finished, cancel_futures=True)
             _PARENT.clear()
+
+
+def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[Analysis | Failure]:
+    """Every change analysed here, in order; unread ones are read a batch at a time as they are met."""
+    iterator = iter(changes)
+    ahead: deque[_Slot] = deque()
+    while True:
+        if not ahead:
+            ahead.extend(_Slot(change) for change in islice(iterator, READ_HERE))
+            if not ahead:
+                return
+        yield _here(analyzer, ahead.popleft(), ahead, READ_HERE)
 
 
 def _start(analyzer: Analyzer, jobs: int, change: Change) -> ProcessPoolExecutor:
@@ -142,34 +187,81 @@ def _submit(pool: ProcessPoolExecutor, waiting: list[_Slot]) -> None:
     if not batch:
         return
     try:
-        future = pool.submit(_work, [slot.change for slot in batch])
+        future = pool.submit(_work, [slot.item for slot in batch])
     except BrokenProcessPool:
         return  # a worker died: these are analysed here when their turn comes (`_finish`)
     for index, slot in enumerate(batch):
         slot.future, slot.index = future, index
 
 
-def _finish(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
+def _finish(analyzer: Analyzer, slot: _Slot, after: Iterable[_Slot] = ()) -> Analysis | Failure:
+    """The slot's analysis; `after`, the slots that follow it (read with it if it must be read here)."""
     if slot.hit is not None:
         return slot.hit
     if slot.future is not None:
         try:
-            result = slot.future.result()[slot.index]
+            result: _Result | None = slot.future.result()[slot.index]
         except BrokenProcessPool:
             result = None  # its worker died (killed, out of memory): analysed here instead
         if isinstance(result, GitError):
             return Failure(slot.change, result)
-        if result is not None:
+        if isinstance(result, _Read) and isinstance(slot.item, Unread):
+            return analyzer.assemble(slot.item.filled(result.files), result.entry)
+        if isinstance(result, Entry):
             return analyzer.assemble(slot.change, result)
-    return _here(analyzer, slot)  # a miss no worker took (too few to start them, or a worker died)
+    return _here(analyzer, slot, after)  # a miss no worker took (too few to start them, or a worker died)
 
 
-def _here(analyzer: Analyzer, slot: _Slot) -> Analysis | Failure:
+def _here(analyzer: Analyzer, slot: _Slot, after: Iterable[_Slot] = (), read: int = BATCH) -> Analysis | Failure:
+    """Analyse the slot in this process; an unread change is read first, with the unread ones among the next
+    slots that no worker has (one git process for up to `read` of them, not one each)."""
     slot.done = True
+    if isinstance(slot.item, Unread) and slot.error is None:
+        _read_here(analyzer, [slot, *_unread_after(after, read - 1)])
+    if slot.error is not None:
+        return Failure(slot.change, slot.error)
     try:
         return analyzer.analyze(slot.change)
     except GitError as exc:
         return Failure(slot.change, exc)
+
+
+def _unread_after(after: Iterable[_Slot], limit: int) -> list[_Slot]:
+    found: list[_Slot] = []
+    for slot in after:
+        if len(found) >= limit:
+            break
+        if isinstance(slot.item, Unread) and slot.future is None and slot.error is None:
+            found.append(slot)
+    return found
+
+
+def _read_here(analyzer: Analyzer, slots: list[_Slot]) -> None:
+    """Read the slots' unread changes and put the full changes (or the GitError of one git cannot read) in."""
+    by_repo: dict[str, list[_Slot]] = {}
+    for slot in slots:
+        by_repo.setdefault(slot.change.repo, []).append(slot)
+    for path, group in by_repo.items():
+        read = _read(analyzer, path, [slot.item for slot in group if isinstance(slot.item, Unread)])
+        for slot, change in zip(group, read, strict=True):
+            if isinstance(change, GitError):
+                slot.error = change
+            else:
+                slot.item = change
+
+
+def _read(analyzer: Analyzer, path: str, items: list[Unread]) -> list[Change | GitError]:
+    """The unread changes of one repository read in full, their summaries stored (the caller asked for the
+    summary cache, or there would be no unread change)."""
+    repo = analyzer.repository(path)
+    if repo is None:
+        return [GitError(f"{path}: not a git repository any more") for _ in items]
+    if repo.git_dir not in _SUMMARIES:
+        _SUMMARIES[repo.git_dir] = SummaryCache(repo.git_dir)
+    return read_unread(repo, items, _SUMMARIES[repo.git_dir])
+
+
+_SUMMARIES: dict[Path, SummaryCache] = {}
 
 
 # -- in the worker -------------------------------------------------------------------------------------------------
@@ -191,16 +283,30 @@ def _init_worker(parent: int, user_file: Path | None, history: bool, cache: bool
     _WORKER.append(analyzer)
 
 
-def _work(changes: list[Change]) -> list[Entry | GitError]:
+def _work(items: list[Change | Unread]) -> list[_Result]:
+    """Analyse a batch; its unread changes are read first, per repository in one git process."""
     analyzer = _WORKER[0]
-    out: list[Entry | GitError] = []
-    for change in changes:
+    unread: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, Unread):
+            unread.setdefault(item.change.repo, []).append(index)
+    found: dict[int, Change | GitError] = {}
+    for path, indices in unread.items():
+        read = _read(analyzer, path, [cast(Unread, items[i]) for i in indices])
+        found.update(zip(indices, read, strict=True))
+    out: list[_Result] = []
+    for index, item in enumerate(items):
+        change = found.get(index, item)
+        if isinstance(change, GitError):
+            out.append(change)
+            continue
         try:
-            analysis = analyzer.analyze(change)
+            analysis = analyzer.analyze(cast(Change, change))
         except GitError as exc:
             out.append(exc)
             continue
-        out.append(Entry(analysis.findings, analysis.measurements, analysis.risk))
+        entry = Entry(analysis.findings, analysis.measurements, analysis.risk)
+        out.append(_Read(tuple(f.summarised() for f in analysis.change.files), entry) if index in found else entry)
     return out
 
 

@@ -19,6 +19,8 @@ from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.cache import CACHE_DIR
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.calibration import collect
+from reviewtui.sources.full import Unread
+from reviewtui.summary import SUMMARY_DIR
 from reviewtui.workers import MIN_MISSES, can_fork
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
@@ -62,6 +64,7 @@ def test_workers_give_the_serial_result(history: GitRepo, tmp_path: Path) -> Non
     assert "analysed in 3 worker processes" in stderr
     assert parallel == serial
     assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == COMMITS + 1, "workers write the cache entries"
+    assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == COMMITS + 1, "and the diff summaries"
     warm, stderr = queue(copy, "--jobs", "3")
     assert warm == serial and "worker" not in stderr, "a warm queue needs no workers"
 
@@ -97,6 +100,54 @@ def test_a_change_a_worker_cannot_read_is_skipped_with_a_warning(history: GitRep
     assert victim["id"] in skipped and len(skipped) <= 2  # the blob is also the old side of the file's next change
     assert all(f"skipped {change_id}" in stderr for change_id in skipped)
     assert [c["id"] for c in parallel] == [c["id"] for c in complete if c["id"] not in skipped]
+
+
+def _without_ranks(changes: list[dict[str, object]]) -> list[dict[str, object]]:
+    """What each change is, by id: rank and band are relative to the queue shown, which differs."""
+    relative = ("rank", "band", "band_thresholds")
+    return sorted(({k: v for k, v in c.items() if k not in relative} for c in changes), key=lambda c: str(c["id"]))
+
+
+def _forget_blob(copy: Path, change: dict[str, object]) -> None:
+    """Delete a blob the change's diff needs, as a broken or partial clone would lack it."""
+    sha = str(change["head"])
+    path = GitRepo(copy, initial=False).git("diff-tree", "--no-commit-id", "--name-only", "-r", sha).splitlines()[0]
+    blob = GitRepo(copy, initial=False).git("rev-parse", f"{sha}:{path}")
+    (copy / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_unreadable_commit_never_read_before_is_skipped_not_fatal(
+    history: GitRepo, tmp_path: Path, jobs: str
+) -> None:
+    """No cache at all: the diffs are read by whoever analyses them (a worker, or this process a batch at a time);
+    a batch that meets a missing object is read again change by change, so only the unreadable change is lost."""
+    complete, _ = queue(history.path, "--no-cache", "--jobs", "1")
+    copy = fresh_copy(history, tmp_path)
+    victim = complete[7]
+    _forget_blob(copy, victim)
+    result, stderr = queue(copy, "--jobs", jobs)
+    assert ("analysed in 2 worker processes" in stderr) == (jobs == "2")
+    skipped = {c["id"] for c in complete} - {c["id"] for c in result}
+    assert victim["id"] in skipped and len(skipped) <= 2  # the blob is also the old side of the file's next change
+    assert all(f"skipped {change_id}" in stderr for change_id in skipped)
+    assert _without_ranks(result) == _without_ranks([c for c in complete if c["id"] not in skipped])
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_a_few_unread_changes_are_read_here_in_one_batch(history: GitRepo, tmp_path: Path) -> None:
+    """Fewer misses than it takes to start workers: this process reads and analyses them, same result."""
+    serial, _ = queue(history.path, "--no-cache", "--jobs", "1")
+    copy = fresh_copy(history, tmp_path)
+    few = run("queue", "--repo", str(copy), "--commits", "main~5..main", "--json", "--jobs", "2")
+    assert few.returncode == 0, few.stderr
+    assert "worker" not in few.stderr
+    data = json.loads(few.stdout)
+    for change in data:
+        change.pop("repo")
+    wanted = {c["id"] for c in data}
+    assert len(data) == 5 and _without_ranks(data) == _without_ranks([c for c in serial if c["id"] in wanted])
+    assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == 5
 
 
 def test_no_fork_while_threads_run() -> None:
@@ -146,6 +197,30 @@ def test_a_dead_worker_costs_speed_not_results(history: GitRepo, tmp_path: Path)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     assert [(r.findings, r.risk) for r in results if isinstance(r, Analysis)] == expected
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_a_dead_worker_costs_speed_not_results_for_unread_changes(history: GitRepo, tmp_path: Path) -> None:
+    """The same with changes whose diffs nobody has read yet: this process reads what the dead worker held."""
+    full = list(QueueLoader(QueueRequest(repo=history.path, commits="main"), summaries=False).changes())
+    expected = [(a.change.stats, a.findings, a.risk) for a in map(Analyzer(cache=False).analyze, full)]
+    copy = fresh_copy(history, tmp_path)
+    items = list(QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True)._items(defer=True))
+    assert all(isinstance(item, Unread) and not item.change.files for item in items)
+    analyzer = Analyzer(cache=False)
+    assert isinstance(items[0], Unread)
+    pool = workers._start(analyzer, 2, items[0].change)
+    try:
+        slots = [workers._Slot(item) for item in items]
+        workers._submit(pool, slots[:20])
+        victim = next(iter(pool._processes.values()))
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(10)
+        workers._submit(pool, slots[20:])
+        results = [workers._finish(analyzer, slot, slots[index + 1 :]) for index, slot in enumerate(slots)]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    assert [(r.change.stats, r.findings, r.risk) for r in results if isinstance(r, Analysis)] == expected
 
 
 WAIT_FOR_DEATH = """

@@ -17,6 +17,7 @@ from reviewtui.errors import GitError
 from reviewtui.model import Change, Commit, FileChange, SourceKind
 from reviewtui.provenance import ProvenanceDetector
 from reviewtui.repository import Repository
+from reviewtui.sources.full import Unread
 from reviewtui.summary import SummaryCache
 
 SHORT_SHA = 12
@@ -26,16 +27,29 @@ at once."""
 
 
 def iter_commit_changes(
-    repo: Repository, rev_range: str, detector: ProvenanceDetector, summaries: SummaryCache | None = None
-) -> Iterator[Change]:
+    repo: Repository,
+    rev_range: str,
+    detector: ProvenanceDetector,
+    summaries: SummaryCache | None = None,
+    *,
+    defer: bool = False,
+) -> Iterator[Change | Unread]:
     """Changes for `rev_range` (e.g. `v1.0..main` or `HEAD~1000..HEAD`), newest first, as git walks them; with
-    `summaries`, a commit whose diff summary is cached comes back summarised (files with counts, no hunks)."""
+    `summaries`, a commit whose diff summary is cached comes back summarised (files with counts, no hunks). With
+    `defer` (and `summaries`), a commit whose summary is not cached comes back `Unread`, for a worker process to
+    read (`sources/full.read_unread`); without, every item is a Change."""
     if summaries is None:
         for commit, files in iter_commit_diffs(repo, rev_range):
             yield _change(repo, commit, files, detector)
         return
     for batch in _batches(iter_commits(repo, rev_range), BATCH):
         known = {c.sha: summaries.files(_parent(c), c.sha) for c in batch}
+        if defer:
+            for commit in batch:
+                cached = known[commit.sha]
+                change = _change(repo, commit, () if cached is None else cached, detector)
+                yield change if cached is not None else Unread(change)
+            continue
         missing = [c for c in batch if known[c.sha] is None]
         read = read_commit_diffs(repo, [c.sha for c in missing])
         for commit in missing:
