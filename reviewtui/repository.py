@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,10 @@ DIFF_OPTIONS = (
 _FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 """Only a commit named by its full id is fixed; `HEAD` or a branch name may move between two reads."""
 _MEMO_LIMIT = 1 << 14
+_READ_AHEAD_AFTER = 8
+"""Folder lookups at this many commits one by one before reading ahead: one change (approve, verify) asks at one or
+two bases and is not worth two extra processes."""
+_READ_AHEAD = 256
 _UNKNOWN = "?"
 """Not asked yet (None means: asked, no such folder)."""
 _SMALL_BLOB = 1 << 16
@@ -96,6 +101,10 @@ class Repository:
         """GitPython's persistent cat-file process serves one request at a time; the TUI reads from workers."""
         self._folders: dict[tuple[str, str], str | None] = {}
         """(commit, top-level folder) -> the folder's tree id or None; see `_in_folder`."""
+        self._folder_misses = 0
+        self._unused: set[tuple[str, str]] = set()
+        """Folders read ahead and not asked for yet; see `_read_ahead`."""
+        self._read = 0
         self._small: dict[tuple[str, str], tuple[str | None, bytes | None]] = {}
         """(folder tree id, path inside) -> (object id, bytes if a small blob was read)."""
 
@@ -221,13 +230,45 @@ class Repository:
             return None
         key = (rev, first)
         known = self._folders.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            self._folder_misses += 1
+            if self._folder_misses > _READ_AHEAD_AFTER and len(self._unused) <= self._read // 2:
+                self._read_ahead(rev, first)
+                known = self._folders.get(key, _UNKNOWN)
+        self._unused.discard(key)
         if known is not _UNKNOWN:
             return known, rest
         folder = self._header(f"{rev}:{first}")
+        self._remember_folder(key, folder)
+        return folder, rest
+
+    def _read_ahead(self, rev: str, first: str) -> None:
+        """Look the folder up at `rev` and its nearest ancestors in two git processes. A queue over a range asks at
+        every commit's parent in turn, and a request each through the persistent cat-file waits on one round trip
+        per commit (half of a warm `queue --commits` went there); the ancestors are the commits asked next."""
+        try:
+            revs = self.run("rev-list", f"--max-count={_READ_AHEAD}", rev, "--").decode().split()
+            with tempfile.TemporaryFile() as stdin:
+                stdin.write("".join(f"{r}:{first}\n" for r in revs).encode("utf-8", "surrogateescape"))
+                stdin.seek(0)
+                out = self.run("cat-file", "--batch-check=%(objectname)", stdin=stdin).decode("utf-8", "replace")
+        except GitError:
+            return  # the lookups then go one by one, as before
+        answers = out.splitlines()
+        if len(answers) != len(revs):
+            return
+        for r, answer in zip(revs, answers, strict=True):
+            found = None if answer == f"{r}:{first} missing" else answer
+            if found is not None and not _FULL_ID.fullmatch(found):
+                return  # not an answer this code understands: ask one by one instead
+            self._remember_folder((r, first), found)
+        # Mostly unused by the next miss (commits asked in no ancestry order): reading ahead does not pay here.
+        self._unused, self._read = {(r, first) for r in revs}, len(revs)
+
+    def _remember_folder(self, key: tuple[str, str], folder: str | None) -> None:
         if len(self._folders) >= _MEMO_LIMIT:
             self._folders.clear()
         self._folders[key] = folder
-        return folder, rest
 
     def _remember(self, key: tuple[str, str], value: tuple[str | None, bytes | None]) -> None:
         if len(self._small) >= _MEMO_LIMIT:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from reviewtui.repository import Repository
 from tests.gitrepo import GitRepo
 
@@ -39,3 +43,64 @@ def test_a_moving_name_is_read_afresh(repo: GitRepo) -> None:
     repo.commit("Change config")
     assert reader.show_file("HEAD", ".reviewtui/config.toml") == b"a = 2\n"
     assert reader.object_id("main", ".reviewtui/config.toml") == repo.git("rev-parse", "HEAD:.reviewtui/config.toml")
+
+
+def _history(repo: GitRepo) -> list[str]:
+    """60 commits in which `.reviewtui` appears, changes, disappears and comes back as a file; oldest first."""
+    commits = []
+    for n in range(60):
+        if n == 10:
+            repo.write(".reviewtui/config.toml", "a = 1\n")
+        elif n == 30:
+            repo.write(".reviewtui/config.toml", "a = 2\n")
+        elif n == 45:
+            repo.remove(".reviewtui/config.toml")
+        elif n == 50:
+            repo.write(".reviewtui", "a file now\n")
+        repo.write("counter.txt", f"{n}\n")
+        commits.append(repo.commit(f"Commit {n}"))
+    return commits
+
+
+def _rev_lists(trace: Path) -> int:
+    return sum("built-in: git rev-list" in line for line in trace.read_text().splitlines()) if trace.exists() else 0
+
+
+def test_a_range_asked_commit_by_commit_is_read_ahead_in_one_batch(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue over a range asks at each commit's parent, newest first: after a few round trips the folder is looked
+    up at the next 256 ancestors in one batch (one `rev-list`), with the same answers as asking one by one."""
+    commits = _history(repo)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    reader = Repository(repo.path)
+    for commit in reversed(commits):
+        listed = repo.git("ls-tree", commit, "--", ".reviewtui/config.toml").split()
+        expected = listed[2] if listed else None
+        assert reader.object_id(commit, ".reviewtui/config.toml") == expected, commit
+        n = commits.index(commit)
+        content = b"a = 2\n" if 30 <= n < 45 else b"a = 1\n" if 10 <= n < 30 else None
+        assert reader.show_file(commit, ".reviewtui/config.toml") == content
+    assert _rev_lists(trace) == 1
+
+
+def test_commits_asked_in_no_ancestry_order_stop_the_reading_ahead(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sibling tips (each read-ahead brings the trunk, never the next sibling) cost one read-ahead, then go back to
+    one request each."""
+    _history(repo)
+    trunk = repo.head()
+    tips = []
+    for n in range(30):
+        repo.checkout(f"side{n}", new=True, start=trunk)
+        repo.remove(".reviewtui")
+        repo.write(".reviewtui/config.toml", f"side = {n}\n")
+        tips.append(repo.commit(f"Side {n}"))
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    reader = Repository(repo.path)
+    for n, tip in enumerate(tips):
+        assert reader.show_file(tip, ".reviewtui/config.toml") == f"side = {n}\n".encode()
+    assert _rev_lists(trace) == 1
