@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from reviewtui.ui.widgets import queue_table
 from reviewtui.ui.widgets.queue_table import QueueTable
 
 HEIGHT = 12
@@ -72,8 +73,22 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Text]:
+    """Every cell QueueTable really draws (not served from its caches)."""
+    cells: list[Text] = []
+    real = queue_table.single_line
+
+    def counted(text: Text, *args: Any) -> Any:
+        cells.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(queue_table, "single_line", counted)
+    return cells
+
+
 async def test_rows_below_a_full_screen_and_cells_off_screen_redraw_nothing_and_draw_right(
-    rendered: list[int],
+    rendered: list[int], drawn: list[Text]
 ) -> None:
     table = QueueTable(cursor_type="row")
     app = Host(table)
@@ -101,13 +116,23 @@ async def test_rows_below_a_full_screen_and_cells_off_screen_redraw_nothing_and_
         assert _screen(table) == await _reference(rows, 60)
         assert "0/2" in "".join(_screen(table))
 
-        rendered.clear()
         table.scroll_to(y=0, animate=False, immediate=True)
         await pilot.pause()
-        table.update_cells([("row1", "approvals", Text("1/2"))])  # a row on screen: drawn again
+        rendered.clear()
+        drawn.clear()
+        table.update_cells([("row1", "approvals", Text("1/2"))])  # a row on screen: that cell is drawn again
         rows[1] = _row(1, "1/2")
         await pilot.pause()
-        assert rendered and _screen(table) == await _reference(rows, 0)
+        assert set(rendered) == {1} and len(drawn) == 1  # row 1 is asked for its cells; one is drawn
+        assert _screen(table) == await _reference(rows, 0)
+
+        rendered.clear()
+        drawn.clear()
+        table.update_cells([(f"row{i}", "approvals", Text("2/2")) for i in range(3, 8)])  # only those five cells
+        rows[3:8] = [_row(i, "2/2") for i in range(3, 8)]
+        await pilot.pause()
+        assert set(rendered) == {3, 4, 5, 6, 7} and [cell.plain for cell in drawn] == ["2/2"] * 5
+        assert _screen(table) == await _reference(rows, 0)
 
 
 async def test_a_wider_row_redraws_everything_as_a_plain_table_would(rendered: list[int]) -> None:
@@ -185,7 +210,7 @@ async def test_reorder_puts_every_row_in_place_with_new_cells_and_draws_like_a_t
         ranks = [(key, "rank", Text(value, justify="right")) for key, value in zip(order, values, strict=True)]
         assert not table.reorder(order[:-1], ranks)  # not the rows the table holds: nothing changes
         assert table.get_row_index("row0") == 0
-        assert table.reorder(order, ranks, measure=[order[-1]])
+        assert table.reorder(order, ranks, measure=[(order[-1], "rank")])
         await pilot.pause()
         expected = [(key, (cell, *dict(rows)[key][1:])) for key, (_, _, cell) in zip(order, ranks, strict=True)]
         assert [table.get_row_index(key) for key in order] == list(range(40))

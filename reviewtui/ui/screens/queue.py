@@ -498,12 +498,12 @@ class QueueScreen(TableScreen):
         if not isinstance(table, QueueTable):
             return False
         updates: list[tuple[str, str, Text]] = []
-        measure: list[str] = []
+        measure: list[tuple[str, str]] = []
         if cells is not None:
             for key, _ in shown:
                 rank_text, score_text = cells[key]
                 updates += ((key, "rank", rank_text), (key, "score", score_text))
-            measure = [max((key for key, _ in shown), key=lambda key: self.ranks.get(key, 0), default="")]
+            measure = [(max((key for key, _ in shown), key=lambda key: self.ranks.get(key, 0), default=""), "rank")]
         return table.reorder([key for key, _ in shown], updates, measure=measure)
 
     def _group_cells(self, system: str, members: list[tuple[str, Analysis]]) -> tuple[Text, ...]:

@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
 from textual._two_way_dict import TwoWayDict
+from textual.render import measure as measure_width
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowRenderables
 from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
@@ -31,10 +32,11 @@ class QueueTable(DataTable[Text]):
     DataTable keys every cached rendering (cells, rows, lines) by a counter that any change moves on, so each batch
     added while a queue loads, and each batch of approval verdicts, made it render every visible cell again through
     Rich: ~100 ms for 40 rows of 12 columns on the benchmark machine, although those rows looked exactly the same.
-    Here the counter stays when no row drawn at the current counter changes: their cached renderings are still
-    right; a changed row that was only measured (for the column widths) loses its cached cells, and other rows have
-    nothing cached. Appending drops only what depends on the number of rows (the line offsets). When a column gets
-    wider, the counter moves on and everything is drawn again, as DataTable would. (This leans on DataTable's private
+    Here the counter stays when cells change: a changed cell that is drawn loses its cached drawing (and its row's),
+    so the next frame draws that cell again and reuses every other; a changed row that was only measured (for the
+    column widths) loses its cached cells, and other rows have nothing cached. Appending drops only what depends on
+    the number of rows (the line offsets). When a column gets wider, the counter moves on and everything is drawn
+    again, as DataTable would. (This leans on DataTable's private
     caches; tests/ui/test_queue_table.py compares what it draws with a plain DataTable.)
 
     What is drawn again is drawn fast: a one-line `Text` cell (every queue cell) is truncated and justified by Rich's
@@ -67,7 +69,7 @@ class QueueTable(DataTable[Text]):
         per cell: 10000 of them took ~0.3 s); `measure` re-measures their columns' widths."""
         count = self._update_count
         self._track()
-        touched = False
+        touched: set[tuple[RowKey, ColumnKey]] = set()
         for row, column, value in updates:
             row_key, column_key = RowKey(row), ColumnKey(column)
             index = self._row_locations.get(row_key)
@@ -75,15 +77,28 @@ class QueueTable(DataTable[Text]):
                 raise CellDoesNotExist(f"No cell exists for row_key={row!r}, column_key={column!r}.")
             self._data[row_key][column_key] = value
             if index in self._drawn:
-                touched = True
+                touched.add((row_key, column_key))
+                self._row_renderable_cache.discard((count, index))
             elif index in self._read:
                 self._row_renderable_cache.discard((count, index))  # measured, never drawn: only its cells
                 self._read.discard(index)
             if measure:
                 self._updated_cells.add(CellKey(row_key, column_key))
                 self._require_update_dimensions = True
-        self._update_count = count + 1 if touched else count
+        if touched:
+            self._forget(touched)
         self.refresh()
+
+    def _forget(self, cells: set[tuple[RowKey, ColumnKey]]) -> None:
+        """Drop the drawings of `cells` and of their rows, so the next frame draws only those cells again (a changed
+        approvals cell on screen used to move the counter on and redraw every visible cell)."""
+        rows = {row for row, _ in cells}
+        drawn_cells, drawn_rows = self._cell_render_cache.keys(), self._row_render_cache.keys()
+        for key in [key for key in drawn_cells if (key[0], key[1]) in cells]:
+            self._cell_render_cache.discard(key)
+        for row_key in [key for key in drawn_rows if key[0] in rows]:
+            self._row_render_cache.discard(row_key)
+        self._line_cache.clear()
 
     def _track(self) -> None:
         if self._read_at != self._update_count:
@@ -95,10 +110,16 @@ class QueueTable(DataTable[Text]):
         self._read.add(row_index)
         return super()._get_row_renderables(row_index)
 
-    def reorder(self, keys: Sequence[str], cells: Iterable[tuple[str, str, Text]], measure: Iterable[str] = ()) -> bool:
+    def reorder(
+        self,
+        keys: Sequence[str],
+        cells: Iterable[tuple[str, str, Text]],
+        measure: Iterable[tuple[str, str]] = (),
+    ) -> bool:
         """Show the rows in `keys` order and set `cells` ((row key, column key, value)) with one redraw; `measure`:
-        the row keys whose new cells may widen their columns. False, and nothing changed, unless the table holds
-        exactly the rows of `keys`.
+        the (row key, column key) of the new cells that may widen their column (a cell measured narrower than its
+        column makes DataTable measure the whole column again: 5000 cells, ~100 ms). False, and nothing changed,
+        unless the table holds exactly the rows of `keys`.
 
         `DataTable.sort` calls a key wrapper per row and `update_cell` refreshes per cell; a queue of 5000 took
         ~200 ms here on the UI thread."""
@@ -112,14 +133,16 @@ class QueueTable(DataTable[Text]):
             return False
         columns = {key.value: key for key in self._column_locations}
         data = self._data
-        updated = set(measure)
+        wider = set(measure)
+        console = self.app.console
         for row, column, value in cells:
             row_key, column_key = row_keys.get(row), columns.get(column)
             if row_key is None or column_key is None:
                 raise CellDoesNotExist(f"No cell exists for row_key={row!r}, column_key={column!r}.")
             data[row_key][column_key] = value
-            if row in updated:
-                self._updated_cells.add(CellKey(row_key, column_key))
+            if (row, column) in wider:  # measured now: widening on idle would draw the screen twice
+                width = self.columns[column_key]
+                width.content_width = max(width.content_width, measure_width(console, value, 1))
                 self._require_update_dimensions = True
         self._row_locations = TwoWayDict({key: index for index, key in enumerate(order)})
         self._update_count += 1
