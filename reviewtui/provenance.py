@@ -78,12 +78,18 @@ class ProvenanceDetector:
 
     def __init__(self, identities: Sequence[AgentIdentity]) -> None:
         self.identities = tuple(identities)
+        self._people: dict[Person, AgentIdentity | None] = {}
 
     def agent_for_person(self, person: Person) -> AgentIdentity | None:
-        for identity in self.identities:
-            if identity.matches_person(person):
-                return identity
-        return None
+        """Remembered per person: a queue over a range asks about the same few authors a thousand times, and each
+        answer runs every identity's globs."""
+        if person in self._people:
+            return self._people[person]
+        found = next((identity for identity in self.identities if identity.matches_person(person)), None)
+        if len(self._people) >= 4096:
+            self._people.clear()
+        self._people[person] = found
+        return found
 
     def is_agent(self, person: Person) -> bool:
         return self.agent_for_person(person) is not None or _is_bot(person)
