@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,9 @@ _PINNED_CONFIG = (
     "core.pager=cat",
     "diff.suppressBlankEmpty=false",
     "core.bigFileThreshold=512m",
+    # A personal attributes file (`-diff`, `binary`, `diff=<driver>`) would make one reviewer's diff differ from
+    # another's, and from the one their approvals bind (approvals/binding.py pins the same): not read.
+    f"core.attributesFile={os.devnull}",
 )
 
 # Options for every diff we parse: raw records (-z: exact paths, modes, blob ids, rename scores) followed by the
@@ -74,7 +78,8 @@ _UNKNOWN = "?"
 """Not asked yet (None means: asked, no such folder)."""
 _SMALL_BLOB = 1 << 16
 """Governance files are a few KB; anything larger is read again rather than held."""
-_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_ATTR_NOSYSTEM": "1"}
+"""GIT_ATTR_NOSYSTEM: the machine's attributes file is as personal as the user's (see core.attributesFile)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,19 @@ class Repository:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+    def pipe(self, *args: str) -> subprocess.Popen[bytes]:
+        """`git ARGS` left running with pipes to its stdin and stdout (stderr discarded), for a caller that sends it
+        one request at a time (`git diff-tree --stdin`: one process for hundreds of diffs, not one each). The
+        caller closes stdin to end it."""
+        return subprocess.Popen(
+            _command(args),
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **_ENV},
+        )
 
     # -- questions about the repository -------------------------------------------------------------------------
 

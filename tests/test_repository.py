@@ -104,3 +104,18 @@ def test_commits_asked_in_no_ancestry_order_stop_the_reading_ahead(
     for n, tip in enumerate(tips):
         assert reader.show_file(tip, ".reviewtui/config.toml") == f"side = {n}\n".encode()
     assert _rev_lists(trace) == 1
+
+
+def test_personal_and_system_attributes_do_not_change_a_diff(repo: GitRepo, tmp_path: Path) -> None:
+    """A reviewer's attributes file saying `*.py -diff` would turn the change into "Binary files differ" for them
+    alone (and differ from the diff their approval binds): reviewtui's git never reads it."""
+    from reviewtui.commitlog import read_commit_diffs
+
+    repo.write("app.py", "print('hello')\n")
+    sha = repo.commit("Add app")
+    personal = tmp_path / "attributes"
+    personal.write_text("*.py -diff\n")
+    repo.git("config", "core.attributesFile", str(personal))
+    assert "Binary files" in repo.git("show", "--format=", sha)  # git itself obeys it
+    files = read_commit_diffs(Repository(repo.path), [sha])[sha]
+    assert [(f.path, f.binary, f.added) for f in files] == [("app.py", False, 1)]
