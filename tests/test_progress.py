@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pty
 import subprocess
@@ -51,7 +52,11 @@ def test_a_closed_stream_is_not_a_terminal() -> None:
 
 
 def _queue(repo: GitRepo, *, tty: bool) -> tuple[bytes, bytes]:
-    command = [sys.executable, "-m", "reviewtui", "queue", "--repo", str(repo.path), "--json", "--commits", "main"]
+    return _run(repo, ["queue", "--json", "--commits", "main"], tty=tty)
+
+
+def _run(repo: GitRepo, args: list[str], *, tty: bool) -> tuple[bytes, bytes]:
+    command = [sys.executable, "-m", "reviewtui", *args, "--repo", str(repo.path)]
     if not tty:
         done = subprocess.run(command, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
         assert done.returncode == 0, done.stderr
@@ -85,3 +90,14 @@ def test_cli_progress_only_on_a_terminal_and_never_in_stdout(repo: GitRepo) -> N
     assert out_tty == out_pipe, "stdout (the JSON) is the same however stderr is connected"
     assert b"analysing" in err_tty and b"\x1b[2K" in err_tty
     assert b"analysing" not in err_pipe and b"\x1b" not in err_pipe
+
+
+def test_audit_progress_only_on_a_terminal(repo: GitRepo) -> None:
+    for n in range(3):
+        repo.write(f"m{n}.py", f"x = {n}\n")
+        repo.commit(f"Add m{n}")
+    out_tty, err_tty = _run(repo, ["audit", "--json"], tty=True)
+    out_pipe, err_pipe = _run(repo, ["audit", "--json"], tty=False)
+    assert json.loads(out_tty)["summary"] == json.loads(out_pipe)["summary"]
+    assert b"auditing" in err_tty and b"\x1b[2K" in err_tty
+    assert b"auditing" not in err_pipe and b"\x1b" not in err_pipe

@@ -9,7 +9,7 @@ tree that was approved. The TUI's audit screen calls `Auditor(...).run(request)`
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,7 +74,8 @@ class Auditor:
         self.analyzer = analyzer or Analyzer(history=False)
         self.clerk = Clerk(self.analyzer)
 
-    def run(self, request: AuditRequest) -> Audit:
+    def run(self, request: AuditRequest, *, advance: Callable[[], None] | None = None) -> Audit:
+        """`advance` is told each time a landed change has been judged (the CLI's progress line)."""
         repo = Repository(request.repo)
         config = load_config(repo.root)
         branch, tip = _branch(repo, request.branch, config.queue.base)
@@ -90,6 +91,8 @@ class Auditor:
         changes = []
         for landing in walk(repo, tip, request.since, request.until, index):
             change = self._judge(repo, landing, index, detector, history)
+            if advance is not None:
+                advance()
             if request.system is None or request.system in {name for name, _ in change.systems}:
                 changes.append(change)
         return Audit(str(repo.root), branch, tip, request, tuple(self._flag(repo, changes)), datetime.now(UTC))

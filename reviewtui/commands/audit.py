@@ -22,6 +22,7 @@ from reviewtui.audit.formats import markdown, spreadsheet, terminal, webpage
 from reviewtui.audit.report import report
 from reviewtui.errors import ReviewtuiError
 from reviewtui.journal import Journal, default_path
+from reviewtui.progress import Progress
 from reviewtui.text import inert
 
 FORMATS = ("table", "json", "csv", "markdown", "html")
@@ -46,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.format
     if args.journal is not None:
         return _journal(args.journal, fmt)
-    audit = Auditor().run(AuditRequest(args.repo, args.branch, args.since, args.until, args.system))
+    with Progress("auditing") as progress:
+        audit = Auditor().run(AuditRequest(args.repo, args.branch, args.since, args.until, args.system),
+                              advance=progress.advance)
     data = report(audit)
     if fmt == "json":
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
