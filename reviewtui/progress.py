@@ -1,4 +1,4 @@
-"""A progress line on stderr for long CLI runs (queue, scan, calibrate over thousands of commits).
+"""A progress line on stderr for long CLI runs (queue, scan, calibrate, audit over thousands of commits).
 
 Shown only when stderr is a terminal: piped output, `--json` consumers and CI logs get nothing, so what a script
 parses never changes with the way it was run. The line carries only counts, a rate and a fixed label (never text from
