@@ -47,6 +47,7 @@ BINDING_CONFIG = (
 """Settings with no command-line switch, given as `git -c`: non-ASCII paths unquoted, blank context lines kept,
 and no personal attributes file (whose `diff=` drivers would change the hunk headers)."""
 _BINDING_ENV = {
+    "GIT_ATTR_NOSYSTEM": "1",  # nor the machine's attributes file (`Repository` sets it for every git, too)
     "GIT_CONFIG_COUNT": str(len(BINDING_CONFIG)),
     **{f"GIT_CONFIG_KEY_{n}": key for n, (key, _) in enumerate(BINDING_CONFIG)},
     **{f"GIT_CONFIG_VALUE_{n}": value for n, (_, value) in enumerate(BINDING_CONFIG)},

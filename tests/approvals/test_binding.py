@@ -83,8 +83,8 @@ def test_the_documented_binding_command_is_the_one_in_use() -> None:
     command = section[start : section.index("```", start)]
     words = command.replace("\\\n", " ").split()
     expected = [word for key, value in BINDING_CONFIG for word in ("-c", f"{key}={value}")]
-    assert words[: 1 + len(expected)] == ["git", *expected]
-    assert words[1 + len(expected) : 1 + len(expected) + len(BINDING_DIFF)] == list(BINDING_DIFF)
+    assert words[: 2 + len(expected)] == ["GIT_ATTR_NOSYSTEM=1", "git", *expected]
+    assert words[2 + len(expected) : 2 + len(expected) + len(BINDING_DIFF)] == list(BINDING_DIFF)
     assert words[-5:] == ["<mergeBase>", "<headCommit>", "--", "|", "sha256sum"]
     recipe = text[text.index("<!-- openssh-recipe:start -->") :]
     assert " ".join(words[:-5]) in " ".join(recipe.replace("\\\n", " ").split())
