@@ -9,12 +9,14 @@ from typing import Any
 
 from reviewtui.analysis import Analyzer
 from reviewtui.approvals.clerk import Clerk
-from reviewtui.approvals.signer import resolve_key
+from reviewtui.approvals.signer import SigningKey, resolve_key
 from reviewtui.approvals.statement import DECISIONS, Acknowledgement
 from reviewtui.commands.changes import find_change
 from reviewtui.commands.options import add_selection
 from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
+from reviewtui.journal import Journal
+from reviewtui.model import Change
 from reviewtui.text import inert
 
 
@@ -53,17 +55,37 @@ def run(args: argparse.Namespace) -> int:
     record, verdict = clerk.record(
         analysis, key, args.decision, acknowledged=acks, comment=args.comment, interactive=sys.stdin.isatty()
     )
+    mine = [r for r in verdict.reviews if r.record is not None and r.record.timestamp == record.timestamp]
+    _journal(change, key, record.reviewer, record.decision, counted=any(r.status == "counted" for r in mine))
     head = (record.binding.head or "")[:12] or "(patch)"
     print(
         f"recorded {record.decision} by {inert(record.reviewer)} on {inert(change.id)} "
         f"(head {head}, diff sha256 {record.binding.diff_sha256[:16]}…)"
     )
-    mine = [r for r in verdict.reviews if r.record is not None and r.record.timestamp == record.timestamp]
     for review in mine:
         if review.status != "counted":
             print(f"note: this decision does not count yet: {inert('; '.join(review.reasons))}")
     print(f"approvals: {verdict.label()} ({'satisfied' if verdict.satisfied else 'not satisfied'})")
     return 0
+
+
+def _journal(change: Change, key: SigningKey, reviewer: str, decision: str, *, counted: bool) -> None:
+    """The same `decision-signed` entry the TUI writes, so the reviewer's journal (`audit --journal`) holds every
+    decision they signed, from either front door. The decision is in git already: a journal that cannot be written
+    is reported, not fatal."""
+    try:
+        Journal().append(
+            "decision-signed",
+            reviewer=key.fingerprint,
+            name=reviewer,
+            repo=change.repo,
+            change=change.id,
+            head=change.head or "",
+            decision=decision,
+            counted=counted,
+        )
+    except ReviewtuiError as exc:
+        print(f"reviewtui: warning: the decision is recorded, but not journaled: {inert(str(exc))}", file=sys.stderr)
 
 
 def _ack(item: str, kind: str) -> Acknowledgement:

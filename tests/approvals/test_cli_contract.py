@@ -164,3 +164,27 @@ def test_an_agent_key_signs_through_its_public_key(
     with pytest.raises(SigningError, match=r"ssh-keygen could not sign"):
         record(repo.path, "ai/cart", keys.erin, agent=True)
     assert len(note_lines(repo, repo.git("rev-parse", "ai/cart"))) == 2
+
+
+def test_a_cli_decision_is_journaled_like_one_signed_in_the_tui(tmp_path: Path, keys: Keys) -> None:
+    """`audit --journal` must see every decision its reviewer signed, whichever front door signed it."""
+    repo = _shop(tmp_path, keys)
+    journal = tmp_path / "journal.jsonl"
+    env = {"REVIEWTUI_JOURNAL": str(journal)}
+    done = cli("approve", "ai/cart", "--key", str(keys.alice.path), "--repo", str(repo.path), env=env)
+    assert done.returncode == 0, done.stderr
+    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [(e["action"], e["change"], e["decision"], e["name"], e["head"], e["counted"]) for e in entries] == [
+        ("decision-signed", "ai/cart", "approve", "alice@example.com", repo.git("rev-parse", "ai/cart"), True)
+    ]
+    assert entries[0]["reviewer"].startswith("SHA256:")
+    checked = cli("audit", "--journal", str(journal), "--json", "--repo", str(repo.path))
+    assert checked.returncode == 0, checked.stderr
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the journal's folder should be\n")
+    again = cli("approve", "ai/cart", "--key", str(keys.bob.path), "--repo", str(repo.path),
+                env={"REVIEWTUI_JOURNAL": str(blocked / "journal.jsonl")})
+    assert again.returncode == 0, again.stderr
+    assert "the decision is recorded, but not journaled" in again.stderr
+    assert "Traceback" not in again.stderr
