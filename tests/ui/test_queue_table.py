@@ -216,3 +216,24 @@ async def test_reorder_puts_every_row_in_place_with_new_cells_and_draws_like_a_t
         assert [table.get_row_index(key) for key in order] == list(range(40))
         assert table.columns[ColumnKey("rank")].content_width == 9  # the measured cell widened its column
         assert _screen(table) == await _reference(expected, 0)
+
+
+async def test_a_taller_or_shorter_table_draws_only_the_rows_it_uncovers(drawn: list[Text]) -> None:
+    """The status line above the queue grows and shrinks a line while it loads: the rows already drawn stay drawn
+    (DataTable drops every drawing on any resize)."""
+    table = QueueTable(cursor_type="row")
+    app = Host(table)
+    rows = [_row(i) for i in range(40)]
+    async with app.run_test(size=(60, HEIGHT)) as pilot:
+        table.styles.height = HEIGHT - 2
+        table.append_rows(rows)
+        await pilot.pause()
+        drawn.clear()
+        table.styles.height = HEIGHT  # two more rows show
+        while table.size.height != HEIGHT:
+            await pilot.pause()
+        await pilot.pause()
+        table.refresh()  # the next frame (DataTable's counter moves on after this one is drawn)
+        await pilot.pause()
+        assert sorted(int(cell.plain) for cell in drawn if cell.justify == "right") == [HEIGHT - 3, HEIGHT - 2]
+        assert _screen(table) == await _reference(rows, 0)

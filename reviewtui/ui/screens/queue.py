@@ -284,9 +284,9 @@ class QueueScreen(TableScreen):
         except ReviewtuiError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._add_changes, batch, loader)
+        self._hand_over(self._add_changes, batch, loader)
         ranking = rank({queue_key(a.change): a for a in analyses}, self.palette)
-        self.app.call_from_thread(self._finished, loader, ranking)
+        self._hand_over(self._finished, loader, ranking)  # the reordered screen is drawn before verdicts start
         if analyses:
             signers = _allowed_signers(clerk, analyses[0])
             if signers is not None:

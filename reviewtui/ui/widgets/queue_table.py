@@ -16,6 +16,7 @@ from rich.containers import Lines
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
+from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.render import measure as measure_width
 from textual.widgets import DataTable
@@ -52,6 +53,17 @@ class QueueTable(DataTable[Text]):
         self._drawn: set[int] = set()
         """Indexes of the rows drawn at counter `_read_at`."""
         self._read_at = -1
+        self._width = -1
+        """The width the rows were drawn at."""
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """A new height keeps every drawing (a row is drawn in the table's width, whatever its height); DataTable
+        drops them all on any resize, and the status line above the queue growing a line when loading ends made
+        every visible cell be drawn again."""
+        event.prevent_default()  # DataTable's handler moves the counter on
+        if event.size.width != self._width:
+            self._width = event.size.width
+            self._update_count += 1
 
     def append_rows(self, rows: Iterable[tuple[str, tuple[Text, ...]]]) -> None:
         """Add (key, cells) rows at the end."""
@@ -99,6 +111,21 @@ class QueueTable(DataTable[Text]):
         for row_key in [key for key in drawn_rows if key[0] in rows]:
             self._row_render_cache.discard(row_key)
         self._line_cache.clear()
+
+    @property
+    def _y_offsets(self) -> list[tuple[RowKey, int]]:
+        """(row key, line in the row) for each line, as DataTable's, computed in one pass when every row is one line
+        high (the queue's are): DataTable's builds a list of rows, then a list per row, after every counter move."""
+        offsets = self._offset_cache.get(self._update_count)
+        if offsets is None:
+            rows, get_key = self.rows, self._row_locations.get_key
+            keys = [get_key(index) for index in range(len(rows))]
+            if all(key is not None and rows[key].height == 1 for key in keys):
+                offsets = [(key, 0) for key in keys if key is not None]
+            else:
+                offsets = DataTable._y_offsets.fget(self)  # type: ignore[attr-defined]
+            self._offset_cache[self._update_count] = offsets
+        return offsets
 
     def _track(self) -> None:
         if self._read_at != self._update_count:
