@@ -17,10 +17,11 @@ from typing import Any, TypeVar, cast
 from reviewtui.cache import AnalysisCache, Entry, cache_key, keyable
 from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
+from reviewtui.jsonstore import JsonStore
 from reviewtui.model import Change, SourceKind
 from reviewtui.repository import Repository
 from reviewtui.risk.features import Measurements, measure
-from reviewtui.risk.history import HistoryIndex
+from reviewtui.risk.history import HISTORY_DIR, HistoryIndex
 from reviewtui.risk.score import RiskScore, score
 from reviewtui.risk.weights import MODEL_FILE, RiskModel, parse_model
 from reviewtui.rules.context import ScanContext
@@ -62,6 +63,7 @@ class Analyzer:
         self._histories: dict[str, HistoryIndex | None] = {}
         self._tips: dict[str, str | None] = {}
         self._caches: dict[str, AnalysisCache] = {}
+        self._unsaved: list[Callable[[], None]] = []
 
     def analyze(self, change: Change) -> Analysis:
         found = self.cached(change)
@@ -97,9 +99,16 @@ class Analyzer:
 
     def prepare(self, change: Change) -> None:
         """Build what every analysis in the change's repository shares (the history index: one `git log` pass, a
-        second or two on a large history) now, e.g. before forking worker processes that can then `inherit` it."""
+        second or two on a large history) now, e.g. before forking worker processes that can then `inherit` it;
+        storing it for later runs waits for `save`."""
         repo, _, _ = self._state(change.repo)
-        self.history(repo)
+        self.history(repo, later=True)
+
+    def save(self) -> None:
+        """Store what `prepare` built for later runs (the history records): after the fork, so that the workers
+        do not wait for the write."""
+        while self._unsaved:
+            self._unsaved.pop()()
 
     def inherit(self, parent: Analyzer) -> None:
         """Take the parent's history indexes and base tips (a forked worker's copy of them): plain data, no git
@@ -107,13 +116,16 @@ class Analyzer:
         self._histories.update(parent._histories)
         self._tips.update(parent._tips)
 
-    def history(self, repo: Repository | None) -> HistoryIndex | None:
-        """One pass over the base branch's history per repository per run (only if some change is not cached)."""
+    def history(self, repo: Repository | None, *, later: bool = False) -> HistoryIndex | None:
+        """One pass over the base branch's history per repository per run (only if some change is not cached), or
+        what the history store kept of the same tip's pass (`later`: stored when `save` is called)."""
         if repo is None or not self.use_history:
             return None
         key = str(repo.root)
         if key not in self._histories:
-            self._histories[key] = HistoryIndex.build(repo, self._history_tip(repo) or "HEAD")
+            store = JsonStore(repo.git_dir / HISTORY_DIR) if self.use_cache else None
+            defer = self._unsaved.append if later else None
+            self._histories[key] = HistoryIndex.build(repo, self._history_tip(repo) or "HEAD", store=store, later=defer)
         return self._histories[key]
 
     def _history_tip(self, repo: Repository) -> str | None:

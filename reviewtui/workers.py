@@ -144,6 +144,7 @@ def analysed(
                         started(jobs)
                 if pool is not None and len(waiting) >= BATCH:
                     _submit(pool, waiting)
+                    analyzer.save()  # the workers are forked now (at the first task) and busy
             while slots and (slots[0].ready() or len(slots) > BATCH * AHEAD * jobs):
                 if pool is not None and slots[0].future is None and not slots[0].ready():
                     _submit(pool, waiting)  # the head is waited for: hand it over now, not later
@@ -158,6 +159,8 @@ def analysed(
             # Interrupted (Ctrl-C, an error, the consumer stopped early): do not wait for the batches still running.
             pool.shutdown(wait=finished, cancel_futures=True)
             _PARENT.clear()
+            if finished:
+                analyzer.save()
 
 
 def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[Analysis | Failure]:

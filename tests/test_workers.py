@@ -19,6 +19,7 @@ from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.cache import CACHE_DIR
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.calibration import collect
+from reviewtui.risk.history import HISTORY_DIR
 from reviewtui.sources.full import Unread
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.workers import MIN_MISSES, can_fork
@@ -67,6 +68,10 @@ def test_workers_give_the_serial_result(history: GitRepo, tmp_path: Path) -> Non
     assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == COMMITS + 1, "and the diff summaries"
     warm, stderr = queue(copy, "--jobs", "3")
     assert warm == serial and "worker" not in stderr, "a warm queue needs no workers"
+    assert len(list((copy / ".git" / HISTORY_DIR).rglob("*.json"))) == 1, "the history pass is stored"
+    shutil.rmtree(copy / ".git" / CACHE_DIR)
+    again, stderr = queue(copy, "--jobs", "3")
+    assert again == serial and "analysed in 3 worker processes" in stderr, "the stored history gives the same"
 
 
 @pytest.mark.skipif(not can_fork(), reason="workers need fork")
