@@ -237,3 +237,27 @@ async def test_a_taller_or_shorter_table_draws_only_the_rows_it_uncovers(drawn: 
         await pilot.pause()
         assert sorted(int(cell.plain) for cell in drawn if cell.justify == "right") == [HEIGHT - 3, HEIGHT - 2]
         assert _screen(table) == await _reference(rows, 0)
+
+
+async def test_show_row_puts_the_cursor_on_a_reordered_row_and_draws_one_screen(drawn: list[Text]) -> None:
+    """The highlighted change keeps its highlight when the queue takes its final order: `show_row` moves the cursor
+    to its new place and scrolls there before the next frame, which draws one screen of cells. (In the app, with
+    the status and details panel changing in the same turn, `move_cursor` alone drew the old scroll position's
+    rows first and then the cursor's; that ordering is not reproduced in this small host.)"""
+    table = QueueTable(cursor_type="row")
+    app = Host(table)
+    rows = [_row(i) for i in range(200)]
+    async with app.run_test(size=(60, HEIGHT)) as pilot:
+        table.append_rows(rows)
+        await pilot.pause()
+        order = [f"row{i}" for i in reversed(range(200))]
+        ranks = [(key, "rank", Text(str(n + 1), justify="right")) for n, key in enumerate(order)]
+        drawn.clear()
+        assert table.reorder(order, ranks, measure=[(order[-1], "rank")])
+        table.show_row(table.get_row_index("row0"))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.cursor_row == 199 and table.coordinate_to_cell_key(table.cursor_coordinate).row_key == "row0"
+        visible = HEIGHT - 1  # the header is drawn by DataTable's own path
+        assert len(drawn) == visible * len(COLUMNS)
+        assert _screen(table)[-1].split()[:3] == ["200", "change", "0"]

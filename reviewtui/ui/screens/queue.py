@@ -467,7 +467,11 @@ class QueueScreen(TableScreen):
         if rebuild or self.grouped or not self._reorder(table, shown, cells):
             self._rebuild(table, shown)
         if selected is not None and queue_key(selected.change) in table.rows:
-            table.move_cursor(row=table.get_row_index(queue_key(selected.change)))
+            index = table.get_row_index(queue_key(selected.change))
+            if isinstance(table, QueueTable):
+                table.show_row(index)
+            else:
+                table.move_cursor(row=index)
         self._show_filter_status(len(shown))
         self._show_details()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.containers import Lines
 from rich.segment import Segment
@@ -18,6 +19,7 @@ from rich.style import Style
 from rich.text import Span, Text
 from textual import events
 from textual._two_way_dict import TwoWayDict
+from textual.geometry import Region
 from textual.render import measure as measure_width
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowRenderables
@@ -176,6 +178,16 @@ class QueueTable(DataTable[Text]):
         self.refresh()
         return True
 
+    def show_row(self, index: int) -> None:
+        """Put the cursor on row `index`, scrolled into view before the next frame. DataTable scrolls to the cursor
+        after the next frame when the table's dimensions are pending (after a reorder they are): the reordered
+        queue drew the rows at the old scroll position, then the cursor's, two screens of cells instead of one."""
+        region = self._get_row_region(index)
+        spacing = self._get_fixed_offset()
+        visible = Region(int(self.scroll_x) + spacing.left, region.y, region.width - spacing.left, region.height)
+        self.scroll_to_region(visible, animate=False, spacing=spacing, force=True, immediate=True)
+        self.move_cursor(row=index)
+
     def _render_cell(
         self,
         row_index: int,
@@ -239,15 +251,35 @@ def single_line(
     row (`Styled(Padding(text, (0, padding)), pre, post)` rendered with `no_wrap` at height 1), for a text without
     newlines or tabs: justified and truncated by Rich's own methods, padded with the same unstyled blanks."""
     inner = width - 2 * padding
-    line = text.copy()
-    overflow = text.overflow or "fold"
-    Lines([line]).justify(console, inner, justify=text.justify or "default", overflow=overflow)
-    line.truncate(inner, overflow=overflow)
-    if line.style:  # as `Text.join` does before Rich renders the cell: the text's own style becomes its first span
-        line.spans = [Span(0, len(line), line.style), *line.spans]
-        line.style = ""
-    segments = Segment.adjust_line_length(list(line.render(console)), inner, style=_NULL)
+    segments = _fitting(text, inner, console)
+    if segments is None:
+        line = text.copy()
+        overflow = text.overflow or "fold"
+        Lines([line]).justify(console, inner, justify=text.justify or "default", overflow=overflow)
+        line.truncate(inner, overflow=overflow)
+        if line.style:  # as `Text.join` does before Rich renders a cell: the text's own style becomes its first span
+            line.spans = [Span(0, len(line), line.style), *line.spans]
+            line.style = ""
+        segments = Segment.adjust_line_length(list(line.render(console)), inner, style=_NULL)
     if padding:
         side = Segment(" " * padding, _NULL)
         segments = [side, *segments, side]
     return list(Segment.apply_style(segments, pre, post))
+
+
+def _fitting(text: Text, inner: int, console: Console) -> list[Segment] | None:
+    """The common cell in one go: one style, no spans, fits its column, left/right/default justified (what Rich's
+    justify, truncate and render come to for it); None for anything else."""
+    plain = text.plain
+    justify = text.justify or "default"
+    if text.spans or justify not in ("default", "left", "right") or (justify == "right" and plain[-1:].isspace()):
+        return None
+    length = cell_len(plain)
+    if length > inner:
+        return None
+    style = console.get_style(text.style, default=_NULL) if text.style else _NULL
+    segments = [Segment(plain, style)] if plain else []
+    if length < inner:
+        pad = Segment(" " * (inner - length), _NULL if justify == "default" else style)
+        segments = [pad, *segments] if justify == "right" else [*segments, pad]
+    return segments
