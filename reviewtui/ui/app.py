@@ -33,6 +33,7 @@ from reviewtui.ui.commands import FileJumps, FilterCommands, ReviewerCommands, S
 from reviewtui.ui.identities import Identity, discover
 from reviewtui.ui.keymap import keymap
 from reviewtui.ui.messages import ReviewerChanged
+from reviewtui.ui.pool import released
 from reviewtui.ui.screens.help import HelpScreen
 from reviewtui.ui.screens.queue import QueueScreen
 from reviewtui.ui.session import Session
@@ -133,6 +134,7 @@ class ReviewApp(App[None]):
             self.save_theme(theme.name)
 
     @work(thread=True, exclusive=True, group="theme")
+    @released
     def save_theme(self, name: str) -> None:
         try:
             path = save_theme(name, self.preferences.user_file)
@@ -144,6 +146,7 @@ class ReviewApp(App[None]):
     # -- reviewers ---------------------------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="reviewers")
+    @released
     def find_reviewers(self) -> None:
         """Resolve the signing keys (git config, ssh-keygen calls) off the UI thread."""
         problems: list[str] = []

@@ -5,6 +5,7 @@ the closed screen."""
 from __future__ import annotations
 
 import gc
+import weakref
 
 from textual.widgets import DataTable
 
@@ -41,5 +42,32 @@ async def test_the_open_change_is_frozen_and_given_back_on_close(repo: GitRepo) 
             assert gc.get_freeze_count() > 0, "collected once and frozen again after the screen went"
             watchers = getattr(app, "__watchers", {}).get("app_focus", [])
             assert all(node is not review for node, _ in watchers), "the closed screen is not watching the app"
+    finally:
+        gc.unfreeze()
+
+
+async def test_a_closed_review_screen_is_freed(repo: GitRepo) -> None:
+    """Its thread workers (digests, facts, layout) ran in the event loop's executor, whose idle threads kept the last
+    worker they ran, and through it the screen and its change, for the rest of the session."""
+    repo.checkout("claude/small", new=True)
+    repo.write("app/small.py", "".join(f"value_{n} = {n}\n" for n in range(200)))
+    repo.commit("A small change", author=("Claude", "noreply@anthropic.com"))
+    repo.checkout("main")
+    app = ReviewApp(QueueRequest(repo=repo.path))
+    app.animation_level = "none"
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            queue = await loaded_queue(pilot)
+            queue.query_one(DataTable).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ReviewScreen)
+            closed = weakref.ref(app.screen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            gc.unfreeze()
+            gc.collect()
+            assert closed() is None, "nothing holds the closed screen"
     finally:
         gc.unfreeze()

@@ -29,6 +29,7 @@ from reviewtui.audit.report import report
 from reviewtui.errors import ReviewtuiError
 from reviewtui.table import clip
 from reviewtui.text import inert
+from reviewtui.ui.pool import released
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.table_screen import TableScreen
 from reviewtui.ui.themes import Palette, palette
@@ -127,6 +128,7 @@ class AuditScreen(TableScreen):
     # -- auditing ----------------------------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="audit")
+    @released
     def run_audit(self) -> None:
         """Judge every landing in a thread: signatures are checked by ssh-keygen and trees compared by git."""
         try:

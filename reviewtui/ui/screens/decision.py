@@ -24,6 +24,7 @@ from textual.widgets import Button, Input, Static
 from reviewtui.approvals.clerk import Clerk
 from reviewtui.errors import ReviewtuiError
 from reviewtui.rules.finding import Finding
+from reviewtui.ui.pool import released
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.session import clock_label
 from reviewtui.ui.signing import VERBS, Outcome, PassphraseError, PendingDecision, sign
@@ -144,6 +145,7 @@ class DecisionScreen(ModalScreen[Outcome | None]):
     # -- signing -----------------------------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sign")
+    @released
     def sign_decision(self, comment: str, passphrase: str | None) -> None:
         """Run ssh-keygen off the UI thread; the dialog stays responsive (and says so) while it works."""
         try:

@@ -48,6 +48,7 @@ from reviewtui.table import clip
 from reviewtui.text import inert
 from reviewtui.ui.filters import FACETS, QueueFilter
 from reviewtui.ui.messages import ReviewerChanged
+from reviewtui.ui.pool import released
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.audit import AuditScreen
 from reviewtui.ui.screens.review import ReviewScreen
@@ -237,6 +238,7 @@ class QueueScreen(TableScreen):
     # -- loading -----------------------------------------------------------------------------------------------------
 
     @work(thread=True, group="rules", exit_on_error=False)
+    @released
     def _compile_rules(self) -> None:
         """Compile the built-in rule packs (~0.2 s: TOML, regexes, check modules) while the loader waits for git to
         list the queue, instead of after it, in front of the first row. The loader analyses nothing before this
@@ -260,6 +262,7 @@ class QueueScreen(TableScreen):
         painted.wait(_PAINT_WAIT)
 
     @work(thread=True, exclusive=True, group="queue")
+    @released
     def load_queue(self) -> None:
         """Walk every source in a thread and post rows in batches, so the first rows appear immediately; then
         judge each change's stored decisions, also in batches (signature checks run ssh-keygen)."""
@@ -604,6 +607,7 @@ class QueueScreen(TableScreen):
             self._review(analysis)
 
     @work(thread=True, exclusive=True, group="open")
+    @released
     def open_full(self, analysis: Analysis) -> None:
         try:
             full = replace(analysis, change=full_change(analysis.change))

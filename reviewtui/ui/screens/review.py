@@ -42,6 +42,7 @@ from reviewtui.repository import Repository
 from reviewtui.text import inert
 from reviewtui.ui.memo import memoised
 from reviewtui.ui.messages import ReviewerChanged
+from reviewtui.ui.pool import released
 from reviewtui.ui.safe import safe_text
 from reviewtui.ui.screens.decision import DecisionScreen
 from reviewtui.ui.screens.reason import ReasonScreen
@@ -160,6 +161,7 @@ class ReviewScreen(Screen[None]):
         self.load_facts()
 
     @work(thread=True, exclusive=True, group="digests")
+    @released
     def hash_hunks(self) -> None:
         """Every hunk's content digest (what coverage and viewed marks are keyed by) and the reviewer's earlier
         activity from the journal: the passes over the whole change and the whole journal that opening it needs,
@@ -413,6 +415,7 @@ class ReviewScreen(Screen[None]):
     # -- policy facts ------------------------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="facts")
+    @released
     def load_facts(self) -> None:
         """Binding, policy and allowed_signers at the base, and the stored decisions (git and ssh-keygen calls)."""
         try:

@@ -55,6 +55,7 @@ from reviewtui.text import inert
 from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Measure, Row, RowKind, wrapped_rows
 from reviewtui.ui.display_line import CHUNK, DisplayLine
 from reviewtui.ui.finding_text import FindingLine, Part, finding_lines
+from reviewtui.ui.pool import released
 from reviewtui.viewed import ViewedMarks
 
 _GUTTER = 13  # "12345 12345 " plus the finding mark and the +/- mark
@@ -449,6 +450,7 @@ class DiffView(ScrollView, can_focus=True):
         return self.wrap and sum(len(line.text) for hunk in hunks for line in hunk.lines) > CHARS_IN_THREAD
 
     @work(thread=True, exclusive=True, group="diff-layout")
+    @released
     def _build_in_thread(self, generation: int, make: Callable[[], DiffLayout]) -> None:
         self.post_message(self._LaidOut(generation, make()))
 
