@@ -220,6 +220,8 @@ async def _page_downs(app: Any, view: Any, count: int) -> dict[str, Any]:
         post()
         await asyncio.wait_for(waiting[-1], 10)
 
+    if view.max_scroll_y == 0:
+        return {"skipped": f"all {view.total_rows} rows fit on one screen"}
     app._display = displayed
     cpu: list[float] = []
     wall: list[float] = []
@@ -366,7 +368,9 @@ def report(results: dict[str, Any]) -> str:
                      f"<= 16 ms {verdict(r['page_down_ms'], 16)}", ""])
         own = results.get(key.replace("diff_", "pagedown_"), {})
         for mode in ("unified", "wrapped"):
-            if mode in own:
+            if mode in own and "skipped" in own[mode]:
+                rows.append([f"{label}: page-down ({mode})", f"no pages to turn: {own[mode]['skipped']}", "", ""])
+            elif mode in own:
                 o = own[mode]
                 rows.append([f"{label}: page-down, the app's own cost ({mode}, {PAGE_DOWNS} keys)",
                              f"{o['cpu_mean_ms']:.1f} ms mean, p95 {o['cpu_p95_ms']:.1f} ms (UI-thread CPU, key to "
