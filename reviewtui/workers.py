@@ -132,8 +132,7 @@ def analysed(
             # Once the workers run, they look the cache up too: a lookup asks git for the base's governance files,
             # and this process is busy enough reading and parsing the diffs they wait for.
             # An unread change is a miss: its summary was not cached, so neither (almost surely) is its analysis.
-            lookup = pool is None and not isinstance(change, Unread)
-            slot = _Slot(change, hit=analyzer.cached(change) if lookup and isinstance(change, Change) else None)
+            slot = _Slot(change, hit=analyzer.cached(change) if pool is None and isinstance(change, Change) else None)
             slots.append(slot)
             if slot.hit is None:
                 misses += 1
@@ -164,14 +163,18 @@ def analysed(
 
 
 def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[Analysis | Failure]:
-    """Every change analysed here, in order; unread ones are read a batch at a time as they are met."""
+    """Every change analysed here, in order; an unread one is read with the next ones (one git process per batch),
+    any other is taken as it comes (the TUI's first row must not wait for the changes after it)."""
     iterator = iter(changes)
     ahead: deque[_Slot] = deque()
     while True:
         if not ahead:
-            ahead.extend(_Slot(change) for change in islice(iterator, READ_HERE))
-            if not ahead:
+            first = next(iterator, None)
+            if first is None:
                 return
+            ahead.append(_Slot(first))
+            if isinstance(first, Unread):
+                ahead.extend(_Slot(change) for change in islice(iterator, READ_HERE - 1))
         yield _here(analyzer, ahead.popleft(), ahead, READ_HERE)
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from reviewtui import workers
 from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.cache import CACHE_DIR
+from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.calibration import collect
 from reviewtui.risk.history import HISTORY_DIR
@@ -311,3 +313,21 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def test_in_process_changes_are_taken_as_they_come(history: GitRepo) -> None:
+    """The TUI analyses in its own process: its first row must not wait for the changes loaded after it (only
+    unread changes are gathered, to be read in one git process)."""
+    changes = list(QueueLoader(QueueRequest(repo=history.path, commits="main"), summaries=False).changes())
+    pulled: list[int] = []
+
+    def stream() -> Iterator[Change]:
+        for index, change in enumerate(changes):
+            pulled.append(index)
+            yield change
+
+    results = workers.analysed(stream(), Analyzer(cache=False), jobs=1)
+    first = next(results)
+    assert isinstance(first, Analysis) and first.change == changes[0]
+    assert pulled == [0], "only the first change was loaded before its analysis"
+    assert len(list(results)) == len(changes) - 1
