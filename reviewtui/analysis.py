@@ -65,9 +65,9 @@ class Analyzer:
         self._caches: dict[str, AnalysisCache] = {}
         self._unsaved: list[Callable[[], None]] = []
 
-    def analyze(self, change: Change) -> Analysis:
+    def analyze(self, change: Change, *, store: bool = True) -> Analysis:
         found = self.cached(change)
-        return found if found is not None else self.compute(change)
+        return found if found is not None else self.compute(change, store=store)
 
     def cached(self, change: Change) -> Analysis | None:
         """The analysis from the cache, or None when it must be computed."""
@@ -77,8 +77,9 @@ class Analyzer:
         entry = cache.get(key) if cache is not None and key is not None else None
         return None if entry is None else self.assemble(change, entry)
 
-    def compute(self, change: Change) -> Analysis:
-        """Scan, measure and score the change (read in full if summarised), and store the result in the cache."""
+    def compute(self, change: Change, *, store: bool = True) -> Analysis:
+        """Scan, measure and score the change (read in full if summarised), and store the result in the cache
+        (unless `store` is off: a worker process leaves the write to the main process, which has time to spare)."""
         repo, library, context = self._state(change.repo)
         ruleset = library.for_base(change.base)
         change = full_change(change, repo)  # the rules read lines: a summarised change (not cached) is read now
@@ -87,10 +88,17 @@ class Analyzer:
         history = self.history(repo)
         measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
         risk = score(measurements, findings, self.risk_model(repo, change.base))
-        cache, key = self._cache_slot(repo, change, ruleset)
+        analysis = Analysis(change, findings, ruleset, risk, measurements)
+        if store:
+            self.store(analysis)
+        return analysis
+
+    def store(self, analysis: Analysis) -> None:
+        """Write the analysis to the cache (the key does not depend on whether the change is summarised)."""
+        repo, _, _ = self._state(analysis.change.repo)
+        cache, key = self._cache_slot(repo, analysis.change, analysis.ruleset)
         if cache is not None and key is not None:
-            cache.put(key, Entry(findings, measurements, risk))
-        return Analysis(change, findings, ruleset, risk, measurements)
+            cache.put(key, Entry(analysis.findings, analysis.measurements, analysis.risk))
 
     def assemble(self, change: Change, entry: Entry) -> Analysis:
         """An analysis from its parts computed elsewhere (the cache, a worker process), with this run's rule set."""

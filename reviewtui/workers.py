@@ -14,8 +14,9 @@ bottleneck, and pickling parsed diffs (every line of every hunk) to the workers 
 
 Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rule packs
 and history index (built once, just before the fork). Each builds its own `Analyzer` (its own git processes: a
-forked child must not share the parent's pipes to `git cat-file`) and writes cache entries itself, atomically, as
-the serial path does. With fork, ProcessPoolExecutor starts every worker at the first task, before its own
+forked child must not share the parent's pipes to `git cat-file`) and writes the diff summaries it reads itself,
+atomically, as the serial path does; the analysis entries are written by the main process, which mostly waits
+(creating a file costs ~1 ms on some disks: a second of a worker's time per 1000 changes). With fork, ProcessPoolExecutor starts every worker at the first task, before its own
 management thread exists, so no fork happens while a thread runs. Where fork is not
 available, or threads are running (a fork copies only the calling thread, and a lock held by another thread stays
 locked forever in the child), analysis stays in this process.
@@ -211,10 +212,12 @@ def _finish(analyzer: Analyzer, slot: _Slot, after: Iterable[_Slot] = ()) -> Ana
             result = None  # its worker died (killed, out of memory): analysed here instead
         if isinstance(result, GitError):
             return Failure(slot.change, result)
+        # The worker left the analysis cache write to this process, which mostly waits for it (a file created is
+        # ~1 ms on some disks, 1000 of them a second of a worker's time); the worker wrote the diff summary.
         if isinstance(result, _Read) and isinstance(slot.item, Unread):
-            return analyzer.assemble(slot.item.filled(result.files), result.entry)
+            return _stored(analyzer, analyzer.assemble(slot.item.filled(result.files), result.entry))
         if isinstance(result, Entry):
-            return analyzer.assemble(slot.change, result)
+            return _stored(analyzer, analyzer.assemble(slot.change, result))
     return _here(analyzer, slot, after)  # a miss no worker took (too few to start them, or a worker died)
 
 
@@ -256,18 +259,29 @@ def _read_here(analyzer: Analyzer, slots: list[_Slot]) -> None:
                 slot.item = change
 
 
+def _stored(analyzer: Analyzer, analysis: Analysis) -> Analysis:
+    analyzer.store(analysis)
+    return analysis
+
+
 def _read(analyzer: Analyzer, path: str, items: list[Unread]) -> list[Change | GitError]:
     """The unread changes of one repository read in full, their summaries stored (the caller asked for the
     summary cache, or there would be no unread change)."""
     repo = analyzer.repository(path)
     if repo is None:
         return [GitError(f"{path}: not a git repository any more") for _ in items]
-    if repo.git_dir not in _SUMMARIES:
-        _SUMMARIES[repo.git_dir] = SummaryCache(repo.git_dir)
-    return read_unread(repo, items, _SUMMARIES[repo.git_dir])
+    return read_unread(repo, items, _summaries(analyzer, path))
 
 
-_SUMMARIES: dict[Path, SummaryCache] = {}
+def _summaries(analyzer: Analyzer, path: str) -> SummaryCache | None:
+    """The summary cache of the repository at `path`, opened once per process."""
+    if path not in _SUMMARIES:
+        repo = analyzer.repository(path)
+        _SUMMARIES[path] = SummaryCache(repo.git_dir) if repo is not None else None
+    return _SUMMARIES[path]
+
+
+_SUMMARIES: dict[str, SummaryCache | None] = {}
 
 
 # -- in the worker -------------------------------------------------------------------------------------------------
@@ -307,7 +321,7 @@ def _work(items: list[Change | Unread]) -> list[_Result]:
             out.append(change)
             continue
         try:
-            analysis = analyzer.analyze(cast(Change, change))
+            analysis = analyzer.analyze(cast(Change, change), store=False)
         except GitError as exc:
             out.append(exc)
             continue

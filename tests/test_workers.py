@@ -66,7 +66,7 @@ def test_workers_give_the_serial_result(history: GitRepo, tmp_path: Path) -> Non
     parallel, stderr = queue(copy, "--jobs", "3")
     assert "analysed in 3 worker processes" in stderr
     assert parallel == serial
-    assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == COMMITS + 1, "workers write the cache entries"
+    assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == COMMITS + 1, "the cache entries are written"
     assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == COMMITS + 1, "and the diff summaries"
     warm, stderr = queue(copy, "--jobs", "3")
     assert warm == serial and "worker" not in stderr, "a warm queue needs no workers"
