@@ -16,8 +16,9 @@ Workers are forked: nothing is imported twice and the worker starts with the mai
 and history index (built once, just before the fork). Each builds its own `Analyzer` (its own git processes: a
 forked child must not share the parent's pipes to `git cat-file`) and writes the diff summaries it reads itself,
 atomically, as the serial path does; the analysis entries are written by the main process, which mostly waits
-(creating a file costs ~1 ms on some disks: a second of a worker's time per 1000 changes). With fork, ProcessPoolExecutor starts every worker at the first task, before its own
-management thread exists, so no fork happens while a thread runs. Where fork is not
+(creating a file costs ~1 ms on some disks: a second of a worker's time per 1000 changes). With fork,
+ProcessPoolExecutor starts every worker at the first task, before its own management thread exists, so no fork
+happens while a thread runs. Where fork is not
 available, or threads are running (a fork copies only the calling thread, and a lock held by another thread stays
 locked forever in the child), analysis stays in this process.
 """
