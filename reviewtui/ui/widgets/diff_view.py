@@ -43,6 +43,7 @@ from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from reviewtui.approvals.statement import Acknowledgement
@@ -56,6 +57,7 @@ from reviewtui.ui.diff_layout import DiffLayout, FindingMeasure, Measure, Row, R
 from reviewtui.ui.display_line import CHUNK, DisplayLine
 from reviewtui.ui.finding_text import FindingLine, Part, finding_lines
 from reviewtui.ui.pool import released
+from reviewtui.ui.widgets.scrollbar import QuietScrollBar
 from reviewtui.viewed import ViewedMarks
 
 _GUTTER = 13  # "12345 12345 " plus the finding mark and the +/- mark
@@ -274,6 +276,16 @@ class DiffView(ScrollView, can_focus=True):
         """Rows rendered so far (not served from the cache): what a frame cost."""
         self._frame: tuple[int, int, int | None] | None = None
         """Top row, content width and selected finding row while a frame is rendered (`render_lines`)."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's, except that scrolling repaints it only when its thumb moves on screen (`QuietScrollBar`)."""
+        if self._vertical_scrollbar is None:
+            bar = QuietScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def on_resize(self) -> None:
         if self.wrap or self.findings:  # wrapped lines and findings take as many rows as the width needs
