@@ -108,8 +108,10 @@ class Analyzer:
     def prepare(self, change: Change) -> None:
         """Build what every analysis in the change's repository shares (the history index: one `git log` pass, a
         second or two on a large history) now, e.g. before forking worker processes that can then `inherit` it;
-        storing it for later runs waits for `save`."""
-        repo, _, _ = self._state(change.repo)
+        storing it for later runs waits for `save`. The rule set at the change's base too: the built-in packs are
+        parsed once per process, and a worker forked after this starts with them parsed and its regexes compiled."""
+        repo, library, _ = self._state(change.repo)
+        library.for_base(change.base)
         self.history(repo, later=True)
 
     def save(self) -> None:
