@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -39,17 +40,19 @@ class JsonStore:
         self.prune_daily()
 
     def read(self, key: str) -> Any:
+        """The entry's JSON, or None. Only a regular file in the store's own folders is read: the folder is writable
+        by anything that can write the repository, and a planted symlink (to /dev/zero, to forged data elsewhere),
+        FIFO (open would wait for a writer forever) or deeply nested document (RecursionError) must not be
+        followed, waited on or crash the run."""
         path = self.path(key)
         try:
-            with path.open("rb") as handle:
-                data = handle.read()
-                modified = os.fstat(handle.fileno()).st_mtime
+            data, modified = _read_regular(self.root, path.parent.name, path.name)
             value = json.loads(data)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         if time.time() - modified > DAY:
             with contextlib.suppress(OSError):  # a read-only store still answers
-                os.utime(path)  # in use: kept by `prune`
+                os.utime(path, follow_symlinks=False)  # in use: kept by `prune`
         return value
 
     def prune_daily(self, now: float | None = None) -> int:
@@ -139,6 +142,28 @@ class JsonStore:
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
+
+
+_NO_FOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _read_regular(root: Path, folder: str, name: str) -> tuple[bytes, float]:
+    """The bytes and mtime of root/folder/name, refusing (OSError) a symlink at any of the three and anything but a
+    regular file at the end (O_NONBLOCK: opening a FIFO does not wait)."""
+    fds: list[int] = []
+    try:
+        fds.append(os.open(root, _NO_FOLLOW | os.O_DIRECTORY))
+        fds.append(os.open(folder, _NO_FOLLOW | os.O_DIRECTORY, dir_fd=fds[-1]))
+        fds.append(os.open(name, _NO_FOLLOW, dir_fd=fds[-1]))
+        status = os.fstat(fds[-1])
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(f"{root / folder / name}: not a regular file")
+        os.set_blocking(fds[-1], True)
+        with os.fdopen(fds.pop(), "rb") as handle:
+            return handle.read(), status.st_mtime
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 # -- converters: each returns the value with its type checked, or raises TypeError ----------------------------------

@@ -545,7 +545,7 @@ def _decode_raws(data: Any, key: str) -> list[_Raw] | None:
                 if not string(status) or status[0] not in _STATUS_TEXT or len(names) != (2 if status[0] in "RC" else 1):
                     return None
                 files.append((status, names))
-            raws.append(_Raw(string(sha), string(email), string(name), integer(authored), integer(committed),
+            raws.append(_Raw(string(sha), string(email), string(name), _moment(authored), _moment(committed),
                              string(subject), string(message), files))  # fmt: skip
     except (KeyError, TypeError, ValueError):
         return None
@@ -553,6 +553,16 @@ def _decode_raws(data: Any, key: str) -> list[_Raw] | None:
 
 
 _STATUS_TEXT = frozenset("ABCDMRTUX")
+_LATEST = 2**53
+"""Times beyond this are no time git prints (its timestamps are 64-bit, and anything over 2**53 seconds is
+hundreds of millions of years away) and would overflow a float (10**400) in the features: a stored one is refused."""
+
+
+def _moment(value: Any) -> int:
+    seconds = integer(value)
+    if not -_LATEST < seconds < _LATEST:
+        raise ValueError(f"not a commit time: {seconds}")
+    return seconds
 
 
 def _unborn(repo: Repository, rev: str) -> bool:
