@@ -187,7 +187,9 @@ class TreeDiffer:
         if answer is not None:
             return answer
         try:
-            out = self._repo.run(*_DIFF_TREE, old, new)
+            # `--`: a file named like NEW in the work tree made git read NEW as a path (an empty answer, or none);
+            # `--end-of-options`: a revision is never an option.
+            out = self._repo.run(*_DIFF_TREE, "--end-of-options", old, new, "--")
         except GitError:
             return None
         return out.split(b"\x00")[:-1] if out else []
