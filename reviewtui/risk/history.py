@@ -267,7 +267,8 @@ class HistoryIndex:
     def _read(repo: Repository, rev: str, max_commits: int | None) -> list[_Raw] | None:
         """The records oldest first (parents before children); None for an unborn branch."""
         marker = new_marker()
-        args = ["log", "--no-merges", "--topo-order", "-z", "--name-status", "-M", "--no-relative"]
+        # -l pins the rename limit the user's diff.renameLimit would set: the stored history must not depend on it.
+        args = ["log", "--no-merges", "--topo-order", "-z", "--name-status", "-M", "-l1000", "--no-relative"]
         args += ["--ignore-submodules=none", "--encoding=UTF-8", format_option(marker, _FIELDS)]
         if max_commits is not None:
             args.append(f"--max-count={max_commits}")
