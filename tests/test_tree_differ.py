@@ -84,3 +84,30 @@ def test_without_git_objects_nothing_is_piped(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "empty", initial=False)
     differ = TreeDiffer(Repository(repo.path))
     assert differ.fields("a" * 40, "b" * 40) is None and differ._process is None
+
+
+def test_a_forked_child_lets_go_of_the_parents_git(repo: GitRepo) -> None:
+    """Workers are forked while the main process may have its pipe running: the child drops its copy of the pipe at
+    once, so the parent's git sees the end of its input when the parent closes it (and exits cleanly, not killed
+    after a timeout)."""
+    differ = TreeDiffer(Repository(repo.path))
+    revs = commits(repo)
+    assert differ.fields(revs[0], revs[3]) == reference(repo, revs[0], revs[3])
+    process = differ._process
+    assert process is not None
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: report what it holds, then stay alive while the parent closes its git
+        os.close(reader)
+        os.write(writer, b"dropped" if differ._process is None else b"kept")
+        os.close(writer)
+        signal.pause()
+    try:
+        os.close(writer)
+        assert os.read(reader, 16) == b"dropped"
+        differ.close()
+        assert process.returncode == 0, "git ended by the end of its input, not killed"
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        os.close(reader)

@@ -178,6 +178,7 @@ class TreeDiffer:
         self._broken = False
         self._lock = threading.Lock()
         self._buffer = b""
+        _LIVE.add(self)
 
     def fields(self, old: str, new: str) -> list[bytes] | None:
         """The NUL-separated fields (meta, path, meta, path, ...) `git diff-tree -r -z OLD NEW` prints, or None if
@@ -282,6 +283,30 @@ class TreeDiffer:
             _end(self._process)
             self._process = None
             self._buffer = b""
+
+
+    def _disown(self) -> None:
+        """In a forked child: let go of the parent's git without ending it (it is the parent's to end)."""
+        process, self._process = self._process, None
+        self._lock, self._buffer = threading.Lock(), b""  # another thread may have held it at the fork
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+
+
+_LIVE: weakref.WeakSet[TreeDiffer] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked worker inherits the parent's pipe to each git it left running, and git only sees the end of its
+    input when every copy is closed: without this, the parent ending its git mid-run waited for the worker's copy
+    until the 5 s timeout, then killed it."""
+    for differ in list(_LIVE):
+        differ._disown()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _OutOfStep(Exception):
