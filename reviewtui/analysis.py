@@ -126,6 +126,14 @@ class Analyzer:
         self._histories.update(parent._histories)
         self._tips.update(parent._tips)
 
+    def tips(self) -> dict[str, str | None]:
+        """The base tips resolved so far, per repository root: what a served worker (which inherits nothing) takes
+        with `take_tips` so its history and this process's cache keys agree on the tip."""
+        return dict(self._tips)
+
+    def take_tips(self, tips: dict[str, str | None]) -> None:
+        self._tips.update(tips)
+
     def history(self, repo: Repository | None, *, later: bool = False) -> HistoryIndex | None:
         """One pass over the base branch's history per repository per run (only if some change is not cached), or
         what the history store kept of the same tip's pass (`later`: stored when `save` is called)."""

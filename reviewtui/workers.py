@@ -18,9 +18,16 @@ forked child must not share the parent's pipes to `git cat-file`) and writes the
 atomically, as the serial path does; the analysis entries are written by the main process, which mostly waits
 (creating a file costs ~1 ms on some disks: a second of a worker's time per 1000 changes). With fork,
 ProcessPoolExecutor starts every worker at the first task, before its own management thread exists, so no fork
-happens while a thread runs. Where fork is not
-available, or threads are running (a fork copies only the calling thread, and a lock held by another thread stays
-locked forever in the child), analysis stays in this process.
+happens while a thread runs.
+
+A fork copies only the calling thread (a lock held by another thread stays locked forever in the child), so while
+threads run (the TUI) the workers come from a fork server instead: a fresh interpreter, started with fork+exec (safe
+with threads), that imports this module once and forks each worker from its single thread. Such a worker inherits
+nothing from the main process: it compiles the rules itself and reads the history index from its store, which the
+main process therefore writes before starting it (a worker that finds no valid entry builds the index from git,
+as the serial path does). That start costs more, so this process analyses the first misses itself, as they come
+(the TUI's first rows do not wait for a worker), and starts the workers only once `MIN_MISSES_SERVED` have missed.
+Where neither start method exists, analysis stays in this process.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +44,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import cast
 
@@ -57,6 +66,15 @@ and few parsed diffs held at once."""
 MIN_MISSES = 24
 """Cache misses seen before the workers start: starting them (a fork, then rules and history per worker) is not
 worth it for a handful of changes."""
+MIN_MISSES_SERVED = 64
+"""The same when the workers come from the fork server (threads run: the TUI): each one starts without the main
+process's compiled rules and history index (rules compiled again, the history read from its store: ~0.5 s on pip),
+and the server itself is a fresh interpreter importing reviewtui; small queues (the demo, the TUI tests) are over
+before that pays off, and stay in this process."""
+
+SERVED_NICENESS = 10
+"""How much lower served workers' CPU priority is than the app's: with as many workers as cores, the UI thread
+otherwise competes with them for a core on every repaint."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +97,14 @@ def default_jobs() -> int:
 
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def start_method() -> str | None:
+    """How this process can start workers now: "fork" while no other thread runs, else "forkserver" (its server
+    is started by fork+exec, which threads do not disturb), else None (analysis stays here)."""
+    if can_fork():
+        return "fork"
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +144,15 @@ def analysed(
     changes: Iterable[Change | Unread], analyzer: Analyzer, jobs: int, started: Callable[[int], None] | None = None
 ) -> Iterator[Analysis | Failure]:
     """Each change analysed, in order: hits from the cache at once, misses in `jobs` worker processes (serially in
-    this process when `jobs` is 1 or workers cannot be forked); `started` is told when workers start. A worker that
-    dies (the OOM killer, kill -9) costs speed, not results: its changes are analysed here. `Unread` changes are
-    read by whoever analyses them."""
-    if jobs <= 1 or not can_fork():
+    this process when `jobs` is 1 or workers cannot be started); `started` is told when workers start. A worker
+    that dies (the OOM killer, kill -9) costs speed, not results: its changes are analysed here. `Unread` changes
+    are read by whoever analyses them."""
+    method = start_method() if jobs > 1 else None
+    if method is None:
         yield from _serial(changes, analyzer)
         return
+    served = method == "forkserver"
+    threshold = MIN_MISSES_SERVED if served else MIN_MISSES
     pool: ProcessPoolExecutor | None = None
     slots: deque[_Slot] = deque()
     waiting: list[_Slot] = []
@@ -135,12 +164,20 @@ def analysed(
             # and this process is busy enough reading and parsing the diffs they wait for.
             # An unread change is a miss: its summary was not cached, so neither (almost surely) is its analysis.
             slot = _Slot(change, hit=analyzer.cached(change) if pool is None and isinstance(change, Change) else None)
+            if slot.hit is None and served and misses + 1 < threshold:
+                # Served workers start slowly: until they are worth it, a miss is answered here as it comes (every
+                # slot before it is a hit, so the order holds), and the first rows wait for no worker.
+                misses += 1
+                while slots:
+                    yield _finish(analyzer, slots.popleft(), slots)
+                yield _here(analyzer, slot)
+                continue
             slots.append(slot)
             if slot.hit is None:
                 misses += 1
                 waiting.append(slot)
-                if pool is None and misses >= MIN_MISSES:
-                    pool = _start(analyzer, jobs, slot.change)
+                if pool is None and misses >= threshold:
+                    pool = _start(analyzer, jobs, slot.change, method)
                     if started is not None:
                         started(jobs)
                 if pool is not None and len(waiting) >= BATCH:
@@ -180,12 +217,44 @@ def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[
         yield _here(analyzer, ahead.popleft(), ahead, READ_HERE)
 
 
-def _start(analyzer: Analyzer, jobs: int, change: Change) -> ProcessPoolExecutor:
+def _start(analyzer: Analyzer, jobs: int, change: Change, method: str = "fork") -> ProcessPoolExecutor:
     analyzer.prepare(change)  # forked workers inherit the history index instead of each building one
-    _PARENT[:] = [analyzer]
-    context = multiprocessing.get_context("fork")
-    settings = (os.getpid(), analyzer.user_file, analyzer.use_history, analyzer.use_cache)
+    if method == "fork":
+        _PARENT[:] = [analyzer]
+    else:
+        # A served worker inherits nothing: it reads the index from the store, which must hold it before it starts.
+        analyzer.save()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        _start_resource_tracker()
+        # The server imports this module (and with it the analysis, rules, git) once; each worker forked from it
+        # starts with them imported. Only the first pool's request counts: the server lives as long as this process.
+        context.set_forkserver_preload([__name__])
+    settings = (os.getpid(), method != "fork", analyzer.tips(), analyzer.user_file, analyzer.use_history,
+                analyzer.use_cache)
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (the fork server and its queues' named semaphores need it) with a
+    real stderr. Python 3.11 hands the tracker `sys.stderr.fileno()`, and Textual replaces stderr while the app runs
+    with an object whose fileno is -1, so starting it there fails ("bad value(s) in fds_to_keep"). The real stderr
+    is put back only for the spawn (a few ms; a stray print from another thread then would reach the terminal, and
+    nothing in the app prints), and only when the current one has no file descriptor."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        resource_tracker.ensure_running()
+        return
+    captured = sys.stderr
+    sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if sys.stderr is sys.__stderr__:  # unless someone else replaced it meanwhile
+            sys.stderr = captured
 
 
 def _submit(pool: ProcessPoolExecutor, waiting: list[_Slot]) -> None:
@@ -293,12 +362,21 @@ history index. Only its plain data is used; its git processes belong to the pare
 _WORKER: list[Analyzer] = []
 
 
-def _init_worker(parent: int, user_file: Path | None, history: bool, cache: bool) -> None:
-    _die_with_parent(parent)
+def _init_worker(
+    main: int, served: bool, tips: dict[str, str | None], user_file: Path | None, history: bool, cache: bool
+) -> None:
+    _die_with_parent(main, served)
     # Ctrl-C goes to the whole process group: the main process stops the run (and with it the workers); a worker
     # interrupted on its own would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if served:
+        # Served workers run under a threaded app (the TUI): they are background work, and the app's UI thread
+        # must get a core the moment it has something to draw, not wait out the workers' time slices.
+        os.nice(SERVED_NICENESS)
     analyzer = Analyzer(user_file=user_file, history=history, cache=cache)
+    # The main process's base tips: a worker must count history up to the tip the main process keys the cache by,
+    # even if the branch moves meanwhile.
+    analyzer.take_tips(tips)
     if _PARENT:
         analyzer.inherit(_PARENT[0])
     _WORKER.append(analyzer)
@@ -331,16 +409,29 @@ def _work(items: list[Change | Unread]) -> list[_Result]:
     return out
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(main: int, served: bool) -> None:
     """Ask Linux to end this worker when the process that forked it dies (SIGTERM from `timeout` or a cancelled CI
-    job, SIGKILL from the OOM killer): otherwise the workers are orphaned and keep analysing for nobody."""
+    job, SIGKILL from the OOM killer): otherwise the workers are orphaned and keep analysing for nobody. A served
+    worker's parent is the fork server, a child of the main process that ends when the main process does (its pipe
+    from the main process closes), so the worker goes with it."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
         return  # not Linux: a worker then ends when it next finds its task queue gone
-    if os.getppid() != parent:  # the parent died before the request took effect
+    parent = os.getppid()
+    # The parent died before the request took effect (this worker was handed to init or a subreaper)?
+    if (_parent_of(parent) if served else parent) != main:
         os._exit(1)
+
+
+def _parent_of(pid: int) -> int | None:
+    """The parent of process `pid` as Linux reports it (None when it is gone)."""
+    try:
+        # The command name (in parentheses) may hold anything, spaces and parentheses included: split after the last.
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 _PR_SET_PDEATHSIG = 1

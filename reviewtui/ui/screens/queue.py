@@ -57,6 +57,7 @@ from reviewtui.ui.session import Session, queue_key
 from reviewtui.ui.themes import Palette, palette
 from reviewtui.ui.widgets.queue_table import QueueTable
 from reviewtui.ui.widgets.text_input import TextInput
+from reviewtui.workers import default_jobs
 
 _FIRST_BATCH_SECONDS = 0.05
 """The first rows are posted this soon, so the table paints within a second however long the queue is."""
@@ -276,7 +277,7 @@ class QueueScreen(TableScreen):
         last, every = time.monotonic(), _FIRST_BATCH_SECONDS
         try:
             logs = [load_sarif(path) for path in self.request.sarif]
-            for analysis in loader.analysed(analyzer, self._after_rules(loader)):
+            for analysis in loader.analysed(analyzer, self._after_rules(loader), jobs=default_jobs()):
                 if worker.is_cancelled:
                     return
                 batch.append(listed(with_imported(analysis, logs)))
@@ -379,7 +380,7 @@ class QueueScreen(TableScreen):
             self.session.verdicts[key] = verdict
             if key in table.rows:
                 cells.append((key, "approvals", approvals_cell(verdict, self.palette)))
-        table.update_cells(cells)
+        table.update_cells(cells, measure=True)
         self.query_one(ProgressBar).advance(len(verdicts))
         self._refresh_details()
         self._settle()
@@ -394,10 +395,10 @@ class QueueScreen(TableScreen):
         """Bring the APPROVALS column (and the filters) up to date with the verdicts the session knows."""
         if self.awaiting_only or self.filter.active:
             self._render_rows()
-        table = self.query_one(DataTable)
-        for key in self.changes:
-            if key in table.rows:
-                table.update_cell(key, "approvals", approvals_cell(self.session.verdicts.get(key), self.palette))
+        table = self.query_one(QueueTable)
+        verdicts = self.session.verdicts
+        cells = [(key, "approvals", approvals_cell(verdicts.get(key), self.palette)) for key in self.changes]
+        table.update_cells([cell for cell in cells if cell[0] in table.rows], measure=True)
         self._show_details()
 
     def _failed(self, message: str) -> None:
