@@ -1,0 +1,127 @@
+"""Cache misses analysed while other threads run (the TUI) go to workers forked by a fork server, not by this
+threaded process, and give exactly what analysing them one by one gives, in the same order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.risk.history import HISTORY_DIR
+from reviewtui.workers import MIN_MISSES_SERVED, start_method
+from tests.gitrepo import GitRepo
+
+COMMITS = MIN_MISSES_SERVED + 40
+"""Commits on top of the initial one: enough for the served workers to start and take several batches."""
+
+pytestmark = pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="served workers need a fork server"
+)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    repo = GitRepo(tmp_path_factory.mktemp("served") / "repo")
+    for n in range(COMMITS):
+        body = f"import requests\n\n\ndef fetch_{n}(url):\n    return requests.get(url)\n" if n % 3 == 0 else ""
+        repo.write(f"pkg/m{n % 7}.py", body + f"VALUE_{n} = {n}\n")
+        repo.commit(f"Change {n}", author=("Claude", "noreply@anthropic.com") if n % 2 else ("Dana Dev", "d@x.org"))
+    return repo
+
+
+@pytest.fixture
+def threaded() -> Iterator[None]:
+    """Another thread alive, as in the TUI: forking now would copy only the calling thread."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def outcome(analyses: list[Analysis]) -> list[tuple[object, ...]]:
+    return [(a.change.id, a.change.stats, a.findings, a.risk, a.measurements.values) for a in analyses]
+
+
+def fresh_copy(repo: GitRepo, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(repo.path, tmp_path / "copy", symlinks=True))
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["history-from-store", "history-from-git"])
+def test_a_threaded_caller_gets_served_workers_and_the_serial_result(
+    history: GitRepo, tmp_path: Path, threaded: None, cache: bool
+) -> None:
+    """With the cache the main process stores the history before the workers start and they read it; without it
+    (no store) each worker builds the index from git itself: both give the serial result."""
+    serial_loader = QueueLoader(QueueRequest(repo=history.path, commits="main"), summaries=True)
+    serial = outcome(list(serial_loader.analysed(Analyzer(cache=False), jobs=1)))
+    assert len(serial) == COMMITS + 1 and any(findings for _, _, findings, _, _ in serial)
+    assert start_method() == "forkserver"
+    copy = fresh_copy(history, tmp_path)
+    loader = QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True)
+    served = list(loader.analysed(Analyzer(cache=cache), jobs=2))
+    assert loader.report.workers == 2, "the workers started although a thread runs"
+    assert outcome(served) == serial
+    stored = list((copy / ".git" / HISTORY_DIR).rglob("*.json"))
+    assert len(stored) == (1 if cache else 0)
+
+
+def test_a_small_threaded_queue_stays_in_this_process(history: GitRepo, threaded: None) -> None:
+    loader = QueueLoader(QueueRequest(repo=history.path, commits=f"main~{MIN_MISSES_SERVED - 2}..main"))
+    analyses = list(loader.analysed(Analyzer(cache=False), jobs=2))
+    assert len(analyses) == MIN_MISSES_SERVED - 2 and loader.report.workers == 0
+
+
+def test_closing_the_results_early_leaves_no_worker_process(history: GitRepo, threaded: None) -> None:
+    """The TUI leaving the queue (or quitting) closes the generator: the workers stop, none is left behind."""
+    loader = QueueLoader(QueueRequest(repo=history.path, commits="main"), summaries=True)
+    results = loader.analysed(Analyzer(cache=False), jobs=2)
+    for _ in range(MIN_MISSES_SERVED + 1):  # the last one came from a worker
+        next(results)
+    assert loader.report.workers == 2
+    servers = [pid for pid in _children(os.getpid()) if b"forkserver" in _cmdline(pid)]
+    workers = [pid for server in servers for pid in _children(server)]
+    assert len(servers) == 1 and len(workers) == 2, (servers, workers)
+    results.close()
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived the closed results"
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
