@@ -235,6 +235,13 @@ def _start(analyzer: Analyzer, jobs: int, change: Change, method: str = "fork") 
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
 
 
+def before_threads() -> None:
+    """Called by the TUI before its app starts: the resource tracker (which fork-server workers need) is started
+    while stderr is still the terminal's, so `_start_resource_tracker` never has to swap it back under Textual."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        _start_resource_tracker()
+
+
 def _start_resource_tracker() -> None:
     """Start multiprocessing's resource tracker (the fork server and its queues' named semaphores need it) with a
     real stderr. Python 3.11 hands the tracker `sys.stderr.fileno()`, and Textual replaces stderr while the app runs

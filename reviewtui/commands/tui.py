@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reviewtui.errors import ReviewtuiError
 from reviewtui.rules.sarif import load_sarif
+from reviewtui.workers import before_threads
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,4 +30,5 @@ def launch(
 
     for path in sarif:  # read before the screen opens, so a bad file is one line and exit 2, not a TUI error
         load_sarif(path)
+    before_threads()
     return run_app(repo, theme=theme, pair=pair, keys=keys, sarif=sarif)
