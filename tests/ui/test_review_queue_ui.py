@@ -109,3 +109,19 @@ async def test_the_highlighted_change_stays_highlighted_and_on_screen_through_or
             assert top <= table.cursor_row < top + table.size.height - 1, (key, top, table.cursor_row)
             shown = [table.render_line(y).text for y in range(table.size.height)]
             assert any(chosen.change.title[:30] in line for line in shown), key
+
+
+async def test_the_ranked_queue_opens_at_its_top(workspace: Workspace) -> None:
+    """Rows arrive in load order (oldest first) with the cursor on the first; when ranking ends, a cursor the
+    reviewer never moved goes to rank 1 at the top, not to wherever the oldest change happens to rank."""
+    workspace.keep_only("pr/102", "pr/103", "pr/104", "pr/105", "pr/106", "pr/107", "pr/108", "pr/109", "pr/110")
+    app = workspace.app(workspace.alice)
+    async with app.run_test(size=(200, 20)) as pilot:
+        queue = await loaded_queue(pilot)
+        oldest = min(queue.changes.values(), key=lambda a: a.change.created or NOW).change.id
+        best = max(queue.changes.values(), key=lambda a: a.risk.score).change.id
+        assert oldest != best, "the demo's oldest change must not be its riskiest for this test to mean anything"
+        table = queue.query_one(DataTable)
+        selected = queue._selected()
+        assert table.cursor_row == 0 and selected is not None and selected.change.id == best
+        assert table.scroll_y == 0

@@ -337,7 +337,10 @@ class QueueScreen(TableScreen):
         self.in_progress = False
         self.bands = ranking.bands
         self.ranks = {key: index for index, (key, _) in enumerate(ranking.order, 1)}
-        self._render_rows(ordered=ranking.order if self.sort == "score" else None, cells=ranking.cells)
+        # A cursor still on the first row loaded was never placed by the reviewer: the ranked queue opens at its top
+        # (rank 1), not wherever the first change loaded happens to rank.
+        top = self.query_one(DataTable).cursor_row == 0
+        self._render_rows(ordered=ranking.order if self.sort == "score" else None, cells=ranking.cells, top=top)
         bands = f" · bands: {self.bands.describe()}" if self.bands.thresholds else ""
         self._summary = f"{report.summary()} · sorted by {self.sort}{bands}"
         self._set_status(self._summary + " · checking approvals…")
@@ -458,20 +461,22 @@ class QueueScreen(TableScreen):
         rebuild: bool = False,
         ordered: list[tuple[str, Analysis]] | None = None,
         cells: Mapping[str, tuple[Text, Text]] | None = None,
+        top: bool = False,
     ) -> None:
-        """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted. Rows already
-        in the table are only reordered unless `rebuild` asks for every cell to be made again. `ordered`: the
-        changes already in the current order; `cells`: new rank and score cells for the rows (see `_reorder`)."""
+        """Lay the table out again: order, filter, grouping; the highlighted change stays highlighted (`top`: the
+        cursor goes to the first row instead). Rows already in the table are only reordered unless `rebuild` asks
+        for every cell to be made again. `ordered`: the changes already in the current order; `cells`: new rank and
+        score cells for the rows (see `_reorder`)."""
         table = self.query_one(DataTable)
         if ordered is None:
             order = SORTS[self.sort]
             ordered = sorted(self.changes.items(), key=lambda item: order(rank_key(item[1])))
         shown = [(k, a) for k, a in ordered if self._shown(k, a)]
-        selected = self._selected()
+        selected = None if top else self._selected()
         if rebuild or self.grouped or not self._reorder(table, shown, cells):
             self._rebuild(table, shown)
-        if selected is not None and queue_key(selected.change) in table.rows:
-            index = table.get_row_index(queue_key(selected.change))
+        if (selected is not None and queue_key(selected.change) in table.rows) or (top and table.row_count):
+            index = table.get_row_index(queue_key(selected.change)) if selected is not None else 0
             if isinstance(table, QueueTable):
                 table.show_row(index)
             else:
