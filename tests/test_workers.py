@@ -26,6 +26,7 @@ from reviewtui.sources.full import Unread
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.workers import MIN_MISSES, can_fork
 from tests.gitrepo import GitRepo
+from tests.procs import alive, children, cmdline
 from tests.test_cli import run
 
 COMMITS = MIN_MISSES + 16
@@ -250,21 +251,13 @@ def test_workers_end_when_the_main_process_is_killed(history: GitRepo) -> None:
     main = subprocess.Popen([sys.executable, "-c", WAIT_FOR_DEATH, str(history.path)], stdout=subprocess.PIPE)
     assert main.stdout is not None
     pids = [int(pid) for pid in main.stdout.readline().split()]
-    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    assert len(pids) == 2 and all(alive(pid) for pid in pids)
     main.kill()
     main.wait()
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(_alive(pid) for pid in pids), "workers outlived the process that started them"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
+    assert not any(alive(pid) for pid in pids), "workers outlived the process that started them"
 
 
 @pytest.mark.skipif(not can_fork(), reason="workers need fork")
@@ -278,41 +271,22 @@ def test_ctrl_c_stops_the_run_and_its_workers_at_once(history: GitRepo, tmp_path
     run_ = subprocess.Popen(
         [*command, "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
-    children: list[int] = []
+    workers_: list[int] = []
     deadline = time.monotonic() + 60
-    while len(children) < 2 and run_.poll() is None and time.monotonic() < deadline:
+    while len(workers_) < 2 and run_.poll() is None and time.monotonic() < deadline:
         # the forked workers: python like their parent (git children are not)
-        children = [pid for pid in _children(run_.pid) if _cmdline(pid).startswith(sys.executable.encode())]
+        workers_ = [pid for pid in children(run_.pid) if cmdline(pid).startswith(sys.executable.encode())]
         time.sleep(0.01)
-    assert len(children) == 2, "the workers never started"
+    assert len(workers_) == 2, "the workers never started"
     os.killpg(run_.pid, signal.SIGINT)
     _, stderr = run_.communicate(timeout=30)
     assert run_.returncode == 130
     assert stderr.decode().strip().splitlines()[-1] == "reviewtui: interrupted"
     assert "Traceback" not in stderr.decode()
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in workers_) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(_alive(pid) for pid in children)
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().split(") ", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    assert not any(alive(pid) for pid in workers_)
 
 
 def test_in_process_changes_are_taken_as_they_come(history: GitRepo) -> None:

@@ -18,6 +18,7 @@ from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.history import HISTORY_DIR
 from reviewtui.workers import MIN_MISSES_SERVED, start_method
 from tests.gitrepo import GitRepo
+from tests.procs import alive, children, cmdline
 
 COMMITS = MIN_MISSES_SERVED + 40
 """Commits on top of the initial one: enough for the served workers to start and take several batches."""
@@ -90,38 +91,11 @@ def test_closing_the_results_early_leaves_no_worker_process(history: GitRepo, th
     for _ in range(MIN_MISSES_SERVED + 1):  # the last one came from a worker
         next(results)
     assert loader.report.workers == 2
-    servers = [pid for pid in _children(os.getpid()) if b"forkserver" in _cmdline(pid)]
-    workers = [pid for server in servers for pid in _children(server)]
+    servers = [pid for pid in children(os.getpid()) if b"forkserver" in cmdline(pid)]
+    workers = [pid for server in servers for pid in children(server)]
     assert len(servers) == 1 and len(workers) == 2, (servers, workers)
     results.close()
     deadline = time.monotonic() + 60
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(_alive(pid) for pid in workers), "a worker outlived the closed results"
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
+    assert not any(alive(pid) for pid in workers), "a worker outlived the closed results"
