@@ -113,25 +113,35 @@ async def paint(repo: Path) -> dict[str, Any]:
             "blocks_over_100ms_loading": len(watchdog.blocks), "first_row_count": first_count}
 
 
-async def diff(repo: Path) -> dict[str, Any]:
-    from textual.app import App
-
+def _first_analysis(repo: Path) -> Any:
+    """The analysis of REPO's first pending change (the benchmark repositories hold one huge change)."""
     from reviewtui.analysis import Analyzer
     from reviewtui.queue import QueueLoader, QueueRequest
-    from reviewtui.ui.screens.review import ReviewScreen
-    from reviewtui.ui.widgets.diff_view import DiffView
 
-    start = time.perf_counter()
-    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
-    analysis = Analyzer().analyze(change)
-    loaded = time.perf_counter() - start
+    return Analyzer().analyze(next(iter(QueueLoader(QueueRequest(repo=repo)).changes())))
+
+
+def _review_host(analysis: Any) -> Any:
+    """An app showing only the review screen of `analysis`, animations off."""
+    from textual.app import App
+
+    from reviewtui.ui.screens.review import ReviewScreen
 
     class Host(App[None]):
         def on_mount(self) -> None:
             self.animation_level = "none"
             self.push_screen(ReviewScreen(analysis))
 
-    app = Host()
+    return Host()
+
+
+async def diff(repo: Path) -> dict[str, Any]:
+    from reviewtui.ui.widgets.diff_view import DiffView
+
+    start = time.perf_counter()
+    analysis = _first_analysis(repo)
+    loaded = time.perf_counter() - start
+    app = _review_host(analysis)
     opened = time.perf_counter()  # app start included: what a reviewer waits for after pressing enter
     async with app.run_test(size=SIZE) as pilot:
         while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
@@ -164,22 +174,9 @@ async def pagedown(repo: Path) -> dict[str, Any]:
     also includes Textual's frame timer (frames are drawn at most 60 times a second: ~17 ms at worst). Unified,
     then wrapped (a single 5 MB line only has pages to turn when it is wrapped); at the bottom the view goes back to
     the top, uncounted."""
-    from textual.app import App
-
-    from reviewtui.analysis import Analyzer
-    from reviewtui.queue import QueueLoader, QueueRequest
-    from reviewtui.ui.screens.review import ReviewScreen
     from reviewtui.ui.widgets.diff_view import DiffView
 
-    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
-    analysis = Analyzer().analyze(change)
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.animation_level = "none"
-            self.push_screen(ReviewScreen(analysis))
-
-    app = Host()
+    app = _review_host(_first_analysis(repo))
     results: dict[str, Any] = {}
     async with app.run_test(size=SIZE) as pilot:
         while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
@@ -256,22 +253,9 @@ MODE_STEPS = (
 
 async def modes(repo: Path) -> dict[str, Any]:
     """The longest UI-thread block around each mode key, and the rows the view ends up with."""
-    from textual.app import App
-
-    from reviewtui.analysis import Analyzer
-    from reviewtui.queue import QueueLoader, QueueRequest
-    from reviewtui.ui.screens.review import ReviewScreen
     from reviewtui.ui.widgets.diff_view import DiffView
 
-    change = next(iter(QueueLoader(QueueRequest(repo=repo)).changes()))
-    analysis = Analyzer().analyze(change)
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.animation_level = "none"
-            self.push_screen(ReviewScreen(analysis))
-
-    app = Host()
+    app = _review_host(_first_analysis(repo))
     steps: list[dict[str, Any]] = []
     async with app.run_test(size=SIZE) as pilot:
         while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
