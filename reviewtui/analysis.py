@@ -172,11 +172,11 @@ class Analyzer:
 
     def risk_model(self, repo: Repository | None, base: str | None) -> RiskModel:
         """`.reviewtui/risk-model.toml` as calibrated and committed at the base; else the shipped weights."""
-        return self._at_base(repo, base, MODEL_FILE, parse_model, RiskModel())
+        return self._at_base(repo, base, MODEL_FILE, parse_model, _SHIPPED_MODEL)
 
     def system_map(self, repo: Repository | None, base: str | None) -> SystemMap:
         """The Tier-1 map as committed at the change's base (never its head)."""
-        return self._at_base(repo, base, SYSTEMS_FILE, parse_system_map, SystemMap())
+        return self._at_base(repo, base, SYSTEMS_FILE, parse_system_map, _NO_SYSTEMS)
 
     def _at_base(
         self, repo: Repository | None, base: str | None, path: str, parse: Callable[[str, str], T], default: T
@@ -204,6 +204,12 @@ class Analyzer:
                 repo = None
             self._repos[repo_path] = (repo, RuleLibrary(repo, user_file=self.user_file), ScanContext(repo))
         return self._repos[repo_path]
+
+
+_SHIPPED_MODEL = RiskModel()
+_NO_SYSTEMS = SystemMap()
+"""One of each for every base without its own file: digests of the cache key are remembered per object
+(`cache.model_digest`), so a thousand bases share one instead of computing a thousand."""
 
 
 def _moment(change: Change, history: HistoryIndex | None) -> float:

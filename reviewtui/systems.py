@@ -54,12 +54,7 @@ class SystemMap:
 
     def digest(self) -> str:
         """sha256 of a canonical form: approvals record which map judged the change."""
-        canonical = json.dumps(
-            [[s.name, s.tier, list(s.paths), list(s.owners), list(s.exclude)] for s in self.systems],
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return _digest(self.systems)
 
 
 def parse_system_map(text: str, source: str) -> SystemMap:
@@ -141,3 +136,14 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     last = pattern.rsplit("/", 1)[-1]
     suffix = "" if "*" in last or "?" in last else "(?:/.*)?"
     return re.compile(prefix + body + suffix, re.DOTALL)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest(systems: tuple[System, ...]) -> str:
+    """Asked once per change (part of its cache key) for the same few maps: remembered by content."""
+    canonical = json.dumps(
+        [[s.name, s.tier, list(s.paths), list(s.owners), list(s.exclude)] for s in systems],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
