@@ -135,6 +135,18 @@ def _review_host(analysis: Any) -> Any:
     return Host()
 
 
+async def _opened_view(app: Any, pilot: Any) -> Any:
+    """The review screen's diff view once it has drawn rows and its workers are done, focused."""
+    from reviewtui.ui.widgets.diff_view import DiffView
+
+    while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
+        await pilot.pause(0.001)
+    await app.workers.wait_for_complete()
+    view = app.screen.query_one(DiffView)
+    view.focus()
+    return view
+
+
 async def diff(repo: Path) -> dict[str, Any]:
     from reviewtui.ui.widgets.diff_view import DiffView
 
@@ -174,16 +186,11 @@ async def pagedown(repo: Path) -> dict[str, Any]:
     also includes Textual's frame timer (frames are drawn at most 60 times a second: ~17 ms at worst). Unified,
     then wrapped (a single 5 MB line only has pages to turn when it is wrapped); at the bottom the view goes back to
     the top, uncounted."""
-    from reviewtui.ui.widgets.diff_view import DiffView
 
     app = _review_host(_first_analysis(repo))
     results: dict[str, Any] = {}
     async with app.run_test(size=SIZE) as pilot:
-        while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
-            await pilot.pause(0.001)
-        await app.workers.wait_for_complete()
-        view = app.screen.query_one(DiffView)
-        view.focus()
+        view = await _opened_view(app, pilot)
         await pilot.pause()
         for mode in ("unified", "wrapped"):
             if mode == "wrapped":
@@ -253,16 +260,11 @@ MODE_STEPS = (
 
 async def modes(repo: Path) -> dict[str, Any]:
     """The longest UI-thread block around each mode key, and the rows the view ends up with."""
-    from reviewtui.ui.widgets.diff_view import DiffView
 
     app = _review_host(_first_analysis(repo))
     steps: list[dict[str, Any]] = []
     async with app.run_test(size=SIZE) as pilot:
-        while not app.screen.query(DiffView) or not app.screen.query_one(DiffView).rendered_rows:
-            await pilot.pause(0.001)
-        await app.workers.wait_for_complete()
-        view = app.screen.query_one(DiffView)
-        view.focus()
+        view = await _opened_view(app, pilot)
         view.scroll_to(y=view.total_rows // 2, animate=False, immediate=True)  # mid-hunk: the top line is kept
         await pilot.pause()
         watchdog = Watchdog().start()
