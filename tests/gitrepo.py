@@ -105,3 +105,14 @@ class GitRepo:
 
     def update_ref(self, ref: str, sha: str) -> None:
         self.git("update-ref", ref, sha)
+
+
+def agent_history(path: Path, commits: int) -> GitRepo:
+    """A repository of `commits` small commits, every other one by an AI agent and every third importing a package
+    nothing declares (a finding): enough varied misses for the worker tests."""
+    repo = GitRepo(path)
+    for n in range(commits):
+        body = f"import requests\n\n\ndef fetch_{n}(url):\n    return requests.get(url)\n" if n % 3 == 0 else ""
+        repo.write(f"pkg/m{n % 7}.py", body + f"VALUE_{n} = {n}\n")
+        repo.commit(f"Change {n}", author=("Claude", "noreply@anthropic.com") if n % 2 else ("Dana Dev", "d@x.org"))
+    return repo

@@ -25,7 +25,7 @@ from reviewtui.risk.history import HISTORY_DIR
 from reviewtui.sources.full import Unread
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.workers import MIN_MISSES, can_fork
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, agent_history
 from tests.procs import alive, children, cmdline
 from tests.test_cli import run
 
@@ -36,12 +36,7 @@ COMMITS = MIN_MISSES + 16
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
     """Enough commits for the workers to start, with findings in some of them."""
-    repo = GitRepo(tmp_path_factory.mktemp("workers") / "repo")
-    for n in range(COMMITS):
-        body = f"import requests\n\n\ndef fetch_{n}(url):\n    return requests.get(url)\n" if n % 3 == 0 else ""
-        repo.write(f"pkg/m{n % 7}.py", body + f"VALUE_{n} = {n}\n")
-        repo.commit(f"Change {n}", author=("Claude", "noreply@anthropic.com") if n % 2 else ("Dana Dev", "d@x.org"))
-    return repo
+    return agent_history(tmp_path_factory.mktemp("workers") / "repo", COMMITS)
 
 
 def queue(repo: Path, *extra: str) -> tuple[list[dict[str, object]], str]:

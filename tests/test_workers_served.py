@@ -17,7 +17,7 @@ from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.history import HISTORY_DIR
 from reviewtui.workers import MIN_MISSES_SERVED, start_method
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, agent_history
 from tests.procs import alive, children, cmdline
 
 COMMITS = MIN_MISSES_SERVED + 40
@@ -30,12 +30,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
-    repo = GitRepo(tmp_path_factory.mktemp("served") / "repo")
-    for n in range(COMMITS):
-        body = f"import requests\n\n\ndef fetch_{n}(url):\n    return requests.get(url)\n" if n % 3 == 0 else ""
-        repo.write(f"pkg/m{n % 7}.py", body + f"VALUE_{n} = {n}\n")
-        repo.commit(f"Change {n}", author=("Claude", "noreply@anthropic.com") if n % 2 else ("Dana Dev", "d@x.org"))
-    return repo
+    return agent_history(tmp_path_factory.mktemp("served") / "repo", COMMITS)
 
 
 @pytest.fixture

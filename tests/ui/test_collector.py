@@ -20,13 +20,8 @@ from tests.ui.conftest import loaded_queue, settle
 
 
 async def test_the_open_change_is_frozen_and_given_back_on_close(repo: GitRepo) -> None:
-    repo.checkout("claude/big", new=True)
-    repo.write("app/big.py", "".join(f"value_{n} = {n}\n" for n in range(20_000)))
-    repo.commit("A big change", author=("Claude", "noreply@anthropic.com"))
-    repo.checkout("main")
+    app = _app_with_one_change(repo, "big", 20_000)
     gc.unfreeze()
-    app = ReviewApp(QueueRequest(repo=repo.path))
-    app.animation_level = "none"
     try:
         async with app.run_test(size=(160, 45)) as pilot:
             queue = await loaded_queue(pilot)
@@ -51,12 +46,7 @@ async def test_the_open_change_is_frozen_and_given_back_on_close(repo: GitRepo) 
 async def test_a_closed_review_screen_is_freed(repo: GitRepo) -> None:
     """Its thread workers (digests, facts, layout) ran in the event loop's executor, whose idle threads kept the last
     worker they ran, and through it the screen and its change, for the rest of the session."""
-    repo.checkout("claude/small", new=True)
-    repo.write("app/small.py", "".join(f"value_{n} = {n}\n" for n in range(200)))
-    repo.commit("A small change", author=("Claude", "noreply@anthropic.com"))
-    repo.checkout("main")
-    app = ReviewApp(QueueRequest(repo=repo.path))
-    app.animation_level = "none"
+    app = _app_with_one_change(repo, "small", 200)
     try:
         async with app.run_test(size=(160, 45)) as pilot:
             queue = await loaded_queue(pilot)
@@ -74,6 +64,17 @@ async def test_a_closed_review_screen_is_freed(repo: GitRepo) -> None:
             assert closed() is None, "nothing holds the closed screen"
     finally:
         gc.unfreeze()
+
+
+def _app_with_one_change(repo: GitRepo, name: str, lines: int) -> ReviewApp:
+    """The real app on `repo` with one pending agent change of `lines` added lines, animations off."""
+    repo.checkout(f"claude/{name}", new=True)
+    repo.write(f"app/{name}.py", "".join(f"value_{n} = {n}\n" for n in range(lines)))
+    repo.commit(f"A {name} change", author=("Claude", "noreply@anthropic.com"))
+    repo.checkout("main")
+    app = ReviewApp(QueueRequest(repo=repo.path))
+    app.animation_level = "none"
+    return app
 
 
 def _drop_cancelled_timers() -> None:
