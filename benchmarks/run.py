@@ -166,7 +166,7 @@ def stage_split(repo: Path, rev_range: str | None) -> dict[str, float]:
         measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
         risk = score(measurements, findings, analyzer.risk_model(repository, change.base))
         t2 = time.perf_counter()
-        clerk.verdict(Analysis(change, findings, ruleset, risk, measurements))
+        clerk.verdict(Analysis(change, findings, library.at(change.base), risk, measurements))
         t3 = time.perf_counter()
         stages["rules"] += t1 - t0
         stages["score"] += t2 - t1

@@ -28,7 +28,7 @@ from reviewtui.rules.context import ScanContext
 from reviewtui.rules.engine import scan
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
-from reviewtui.rules.ruleset import RuleLibrary, RuleSet
+from reviewtui.rules.ruleset import RuleLibrary, RulesAt, RuleSet
 from reviewtui.sources.full import full_change
 from reviewtui.sources.refs import resolve_base
 from reviewtui.systems import SYSTEMS_FILE, SystemMap, parse_system_map
@@ -40,10 +40,15 @@ T = TypeVar("T")
 class Analysis:
     change: Change
     findings: tuple[Finding, ...]
-    ruleset: RuleSet
+    rules: RulesAt
     risk: RiskScore
     measurements: Measurements
     """The raw feature values behind `risk` (what calibration fits on)."""
+
+    @property
+    def ruleset(self) -> RuleSet:
+        """The rules that judged the change (compiled on first use: a cached analysis rarely needs them)."""
+        return self.rules.get()
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (zeros included) so consumers need no defaults."""
@@ -72,8 +77,7 @@ class Analyzer:
     def cached(self, change: Change) -> Analysis | None:
         """The analysis from the cache, or None when it must be computed."""
         repo, library, _ = self._state(change.repo)
-        ruleset = library.for_base(change.base)
-        cache, key = self._cache_slot(repo, change, ruleset)
+        cache, key = self._cache_slot(repo, change, library)
         entry = cache.get(key) if cache is not None and key is not None else None
         return None if entry is None else self.assemble(change, entry)
 
@@ -88,22 +92,22 @@ class Analyzer:
         history = self.history(repo)
         measurements = measure(change, findings, context.systems, history, before=_moment(change, history))
         risk = score(measurements, findings, self.risk_model(repo, change.base))
-        analysis = Analysis(change, findings, ruleset, risk, measurements)
+        analysis = Analysis(change, findings, library.at(change.base), risk, measurements)
         if store:
             self.store(analysis)
         return analysis
 
     def store(self, analysis: Analysis) -> None:
         """Write the analysis to the cache (the key does not depend on whether the change is summarised)."""
-        repo, _, _ = self._state(analysis.change.repo)
-        cache, key = self._cache_slot(repo, analysis.change, analysis.ruleset)
+        repo, library, _ = self._state(analysis.change.repo)
+        cache, key = self._cache_slot(repo, analysis.change, library)
         if cache is not None and key is not None:
             cache.put(key, Entry(analysis.findings, analysis.measurements, analysis.risk))
 
     def assemble(self, change: Change, entry: Entry) -> Analysis:
         """An analysis from its parts computed elsewhere (the cache, a worker process), with this run's rule set."""
         _, library, _ = self._state(change.repo)
-        return Analysis(change, entry.findings, library.for_base(change.base), entry.risk, entry.measurements)
+        return Analysis(change, entry.findings, library.at(change.base), entry.risk, entry.measurements)
 
     def prepare(self, change: Change) -> None:
         """Build what every analysis in the change's repository shares (the history index: one `git log` pass, a
@@ -157,7 +161,7 @@ class Analyzer:
         return self._tips[key]
 
     def _cache_slot(
-        self, repo: Repository | None, change: Change, ruleset: RuleSet
+        self, repo: Repository | None, change: Change, library: RuleLibrary
     ) -> tuple[AnalysisCache | None, str | None]:
         """Where this change's analysis is (or will be) cached; (None, None) when caching is off or impossible."""
         if not self.use_cache or repo is None or not keyable(change):
@@ -167,7 +171,8 @@ class Analyzer:
             self._caches[root] = AnalysisCache(repo.git_dir)
         tip = self._history_tip(repo) if self.use_history else None
         systems, model = self.system_map(repo, change.base), self.risk_model(repo, change.base)
-        key = cache_key(change, rules_digest=ruleset.digest, systems=systems, model=model, history_tip=tip)
+        rules = library.inputs(change.base)
+        key = cache_key(change, rules_digest=rules, systems=systems, model=model, history_tip=tip)
         return self._caches[root], key
 
     def risk_model(self, repo: Repository | None, base: str | None) -> RiskModel:

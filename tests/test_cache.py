@@ -13,6 +13,8 @@ import pytest
 from reviewtui.analysis import Analyzer
 from reviewtui.cache import CACHE_DIR, AnalysisCache, Entry, cache_key
 from reviewtui.queue import QueueLoader, QueueRequest
+from reviewtui.repository import Repository
+from reviewtui.rules.ruleset import RuleLibrary, builtin_rules
 from reviewtui.risk.weights import RiskModel
 from reviewtui.systems import SystemMap
 from tests.gitrepo import GitRepo
@@ -178,3 +180,49 @@ def test_model_digests_follow_the_model_not_its_slot() -> None:
         other = RiskModel(intercept=float(intercept) + 0.5)
         assert model_digest(other) not in (digest, model_digest(RiskModel(intercept=float(intercept) + 1.5)))
     assert model_digest(RiskModel(source="calibrated")) != digest
+
+
+def test_a_central_pack_or_user_tuning_edited_gives_new_keys(
+    busy: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is keyed by what the rules are built from, not by the compiled rule set: every input counts."""
+    central = tmp_path / "central"
+    central.mkdir()
+    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print"))
+    user = tmp_path / "xdg" / "reviewtui" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text(f'[rules]\ncentral = ["{central}"]\n')
+    base = busy.git("rev-parse", "main").strip()
+
+    def inputs() -> str:
+        return RuleLibrary(Repository(busy.path), user_file=user).inputs(base)
+
+    first = inputs()
+    assert inputs() == first, "the same inputs give the same key"
+    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print").replace('"low"', '"high"'))
+    second = inputs()
+    (central / "more.toml").write_text(PACK.replace("no-print", "org-no-print-2"))
+    third = inputs()
+    user.write_text(f'[rules]\ncentral = ["{central}"]\nseverity = {{ "no-print" = "critical" }}\n')
+    fourth = inputs()
+    assert len({first, second, third, fourth}) == 4
+
+    # End to end (the reviewer's own file, where `queue` finds it): after an edit, a warm queue answers what a
+    # fresh analysis does.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    before = queue_json(busy)
+    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print").replace('"low"', '"info"'))
+    after = queue_json(busy)
+    assert after == queue_json(busy, "--no-cache")
+    assert after != before
+
+
+def test_a_cached_analysis_compiles_no_rules_until_asked(busy: GitRepo) -> None:
+    change = next(iter(QueueLoader(QueueRequest(repo=busy.path)).changes()))
+    fresh = Analyzer().analyze(change)
+    builtin_rules.cache_clear()
+    cached = Analyzer().cached(change)
+    assert cached is not None
+    assert builtin_rules.cache_info().currsize == 0, "a hit must not compile the shipped packs"
+    assert cached.ruleset.digest == fresh.ruleset.digest  # compiled on demand: the same rules
+    assert builtin_rules.cache_info().currsize == 1

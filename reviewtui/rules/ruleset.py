@@ -8,6 +8,7 @@ defined twice across packs is an error naming both files.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -40,11 +41,16 @@ class RuleSet:
 def builtin_rules() -> tuple[Rule, ...]:
     """The packs shipped inside the package (`reviewtui/data/rules/*.toml`), as one built-in pack."""
     rules: list[Rule] = []
-    folder = resources.files("reviewtui.data").joinpath("rules")
-    for item in sorted(folder.iterdir(), key=lambda i: i.name):
-        if item.name.endswith(".toml"):
-            rules += parse_pack(item.read_text(encoding="utf-8"), origin=f"builtin:{item.name}", source="builtin")
+    for name, text in _builtin_packs():
+        rules += parse_pack(text.decode("utf-8"), origin=f"builtin:{name}", source="builtin")
     return tuple(rules)
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_packs() -> tuple[tuple[str, bytes], ...]:
+    folder = resources.files("reviewtui.data").joinpath("rules")
+    items = sorted((i for i in folder.iterdir() if i.name.endswith(".toml")), key=lambda i: i.name)
+    return tuple((item.name, item.read_bytes()) for item in items)
 
 
 def central_rules(paths: tuple[Path, ...]) -> list[Rule]:
@@ -134,6 +140,38 @@ class RuleLibrary:
         self.repo = repo
         self.user_file = user_file
         self._cache: dict[bytes, RuleSet] = {}
+        self._inputs: dict[bytes, str] = {}
+
+    def at(self, base: str | None) -> RulesAt:
+        return RulesAt(self, base)
+
+    def inputs(self, base: str | None) -> str:
+        """A digest of everything the rule set at `base` is built from (the shipped packs, the `[rules]`
+        configuration at the base with the reviewer's own file, the central packs' bytes, the base's local packs).
+        The analysis cache is keyed by it rather than by the rule set's own digest: a warm queue takes every
+        analysis from the cache, and compiling the shipped packs only to learn their digest was a fifth of it."""
+        key = self._key(base)
+        if key not in self._inputs:
+            self._inputs[key] = self._digest_inputs(base, key)
+        return self._inputs[key]
+
+    def _digest_inputs(self, base: str | None, key: bytes) -> str:
+        config = rules_config_at(self.repo, base, user_file=self.user_file)
+        digest = hashlib.sha256()
+        for name, text in _builtin_packs():
+            digest.update(f"builtin {name} {len(text)}\n".encode())
+            digest.update(text)
+        settings = json.dumps(dataclasses.asdict(config), sort_keys=True, default=str)
+        digest.update(f"{__version__}\n{settings}\n".encode() + key + b"\n")
+        try:
+            for path in config.central:
+                for file in sorted(path.glob("*.toml")) if path.is_dir() else [path]:
+                    data = file.read_bytes()
+                    digest.update(f"central {file} {len(data)}\n".encode())
+                    digest.update(data)
+        except OSError:  # a central pack missing or unreadable: the rule set says which, as it would when compiled
+            return self.for_base(base).digest
+        return digest.hexdigest()
 
     def for_base(self, base: str | None) -> RuleSet:
         key = self._key(base)
@@ -154,3 +192,15 @@ class RuleLibrary:
         # A tree id covers the folder's whole content; both ids come from the persistent cat-file (no process).
         ids = (self.repo.object_id(base, str(REPO_CONFIG)), self.repo.object_id(base, LOCAL_RULES_DIR))
         return f"{ids[0]} {ids[1]}".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class RulesAt:
+    """The rule set in force at one base, compiled when first asked for. An analysis taken from the cache needs the
+    rules only to sign a decision or to describe a finding's rule; most queue runs never do either."""
+
+    library: RuleLibrary
+    base: str | None
+
+    def get(self) -> RuleSet:
+        return self.library.for_base(self.base)
