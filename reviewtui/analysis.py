@@ -29,7 +29,7 @@ from reviewtui.rules.engine import scan
 from reviewtui.rules.finding import Finding
 from reviewtui.rules.rule import Severity
 from reviewtui.rules.ruleset import RuleLibrary, RulesAt, RuleSet
-from reviewtui.sources.full import full_change
+from reviewtui.sources.full import Unread, full_change
 from reviewtui.sources.refs import resolve_base
 from reviewtui.systems import SYSTEMS_FILE, SystemMap, parse_system_map
 
@@ -74,12 +74,16 @@ class Analyzer:
         found = self.cached(change)
         return found if found is not None else self.compute(change, store=store)
 
-    def cached(self, change: Change) -> Analysis | None:
-        """The analysis from the cache, or None when it must be computed."""
+    def cached(self, item: Change | Unread) -> Analysis | None:
+        """The analysis from the cache, or None when it must be computed. A change whose diff was not read yet
+        comes back with the files the entry lists (summarised): its diff is never read on a hit."""
+        change = item.change if isinstance(item, Unread) else item
         repo, library, _ = self._state(change.repo)
         cache, key = self._cache_slot(repo, change, library)
         entry = cache.get(key) if cache is not None and key is not None else None
-        return None if entry is None else self.assemble(change, entry)
+        if entry is None:
+            return None
+        return self.assemble(item.filled(entry.files) if isinstance(item, Unread) else change, entry)
 
     def compute(self, change: Change, *, store: bool = True) -> Analysis:
         """Scan, measure and score the change (read in full if summarised), and store the result in the cache
@@ -102,7 +106,7 @@ class Analyzer:
         repo, library, _ = self._state(analysis.change.repo)
         cache, key = self._cache_slot(repo, analysis.change, library)
         if cache is not None and key is not None:
-            cache.put(key, Entry(analysis.findings, analysis.measurements, analysis.risk))
+            cache.put(key, entry_of(analysis))
 
     def assemble(self, change: Change, entry: Entry) -> Analysis:
         """An analysis from its parts computed elsewhere (the cache, a worker process), with this run's rule set."""
@@ -209,6 +213,12 @@ class Analyzer:
                 repo = None
             self._repos[repo_path] = (repo, RuleLibrary(repo, user_file=self.user_file), ScanContext(repo))
         return self._repos[repo_path]
+
+
+def entry_of(analysis: Analysis) -> Entry:
+    """What the cache keeps of an analysis (and a worker sends back): everything but the lines of the diff."""
+    files = tuple(f.summarised() for f in analysis.change.files)
+    return Entry(analysis.findings, analysis.measurements, analysis.risk, files)
 
 
 _SHIPPED_MODEL = RiskModel()

@@ -12,13 +12,18 @@ place, so two processes analysing the same change at once each leave a complete 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pygments
+
 from reviewtui import __version__
+from reviewtui.filerecord import decode_files, encode_file
 from reviewtui.jsonstore import JsonStore
 from reviewtui.jsonstore import array as _list
 from reviewtui.jsonstore import integer as _int
@@ -27,7 +32,7 @@ from reviewtui.jsonstore import number as _num
 from reviewtui.jsonstore import optional as _opt
 from reviewtui.jsonstore import string as _str
 from reviewtui.jsonstore import strings as _strs
-from reviewtui.model import Change, SourceKind
+from reviewtui.model import Change, FileChange, SourceKind
 from reviewtui.risk.features import Measurements
 from reviewtui.risk.score import Contribution, Hint, RiskScore
 from reviewtui.risk.weights import RiskModel
@@ -35,7 +40,8 @@ from reviewtui.rules.finding import Finding, Side
 from reviewtui.rules.rule import Severity
 from reviewtui.systems import System, SystemMap
 
-SCHEMA = 1
+SCHEMA = 2
+"""2: an entry carries the change's files (summarised), so a warm queue reads one file per change, not two."""
 CACHE_DIR = Path("reviewtui") / "cache" / "analysis"
 """Inside the git dir: never in the work tree, never committed, shared by every clone's worktrees."""
 
@@ -45,6 +51,9 @@ class Entry:
     findings: tuple[Finding, ...]
     measurements: Measurements
     risk: RiskScore
+    files: tuple[FileChange, ...]
+    """The change's files summarised (counts, no hunks): a change whose diff was not read yet (`sources.full.
+    Unread`) is listed from them, as from the summary cache."""
 
 
 class InvalidEntry(Exception):
@@ -86,6 +95,7 @@ def cache_key(
         "schema": SCHEMA,
         "version": __version__,
         "code": code_fingerprint(),
+        "tools": tool_versions(),
         "change": change.id,
         "source": change.source.value,
         "head": change.head,
@@ -152,6 +162,17 @@ def code_fingerprint() -> str:
     return _FINGERPRINT[0]
 
 
+@functools.cache
+def tool_versions() -> list[str]:
+    """What else shapes a diff and so an analysis: git's version (its diff and rename detection) and Pygments' (the
+    language of each file comes from its lexer table)."""
+    try:
+        git = subprocess.run(["git", "--version"], capture_output=True, check=False).stdout
+    except OSError:
+        git = b"?"  # no git: nothing will be read from git either
+    return [git.decode("ascii", "replace").strip(), pygments.__version__]
+
+
 # -- encoding ---------------------------------------------------------------------------------------------------------
 
 
@@ -167,6 +188,7 @@ def encode_entry(entry: Entry, key: str) -> dict[str, Any]:
             "lines": entry.measurements.lines,
         },
         "risk": _encode_risk(entry.risk),
+        "files": [encode_file(f) for f in entry.files],
     }
 
 
@@ -182,7 +204,7 @@ def decode_entry(data: Any, key: str) -> Entry:
             System(_str(n), _int(t), _strs(p), _strs(o), _strs(e)) for n, t, p, o, e in _list(m["systems"])
         )
         measurements = Measurements(values, systems, _int(m["lines"]))
-        return Entry(findings, measurements, _decode_risk(_dict(data["risk"])))
+        return Entry(findings, measurements, _decode_risk(_dict(data["risk"])), decode_files(data["files"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidEntry(str(exc)) from None
 

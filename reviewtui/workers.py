@@ -48,10 +48,10 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import cast
 
-from reviewtui.analysis import Analysis, Analyzer
+from reviewtui.analysis import Analysis, Analyzer, entry_of
 from reviewtui.cache import Entry
 from reviewtui.errors import GitError
-from reviewtui.model import Change, FileChange
+from reviewtui.model import Change
 from reviewtui.sources.full import Unread, read_unread
 from reviewtui.summary import SummaryCache
 
@@ -107,16 +107,7 @@ def start_method() -> str | None:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
-    """What a worker sends back for an `Unread` change: its files summarised (the main process needs the counts,
-    not the lines) and the analysis."""
-
-    files: tuple[FileChange, ...]
-    entry: Entry
-
-
-_Result = Entry | _Read | GitError
+_Result = Entry | GitError
 
 
 @dataclass(slots=True)
@@ -162,8 +153,8 @@ def analysed(
         for change in changes:
             # Once the workers run, they look the cache up too: a lookup asks git for the base's governance files,
             # and this process is busy enough reading and parsing the diffs they wait for.
-            # An unread change is a miss: its summary was not cached, so neither (almost surely) is its analysis.
-            slot = _Slot(change, hit=analyzer.cached(change) if pool is None and isinstance(change, Change) else None)
+            # An unread change is looked up too: an entry lists the change's files, so a hit needs no diff.
+            slot = _Slot(change, hit=analyzer.cached(change) if pool is None else None)
             if slot.hit is None and served and misses + 1 < threshold:
                 # Served workers start slowly: until they are worth it, a miss is answered here as it comes (every
                 # slot before it is a hit, so the order holds), and the first rows wait for no worker.
@@ -211,10 +202,12 @@ def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[
             first = next(iterator, None)
             if first is None:
                 return
-            ahead.append(_Slot(first))
+            ahead.append(_Slot(first, hit=analyzer.cached(first)))
             if isinstance(first, Unread):
-                ahead.extend(_Slot(change) for change in islice(iterator, READ_HERE - 1))
-        yield _here(analyzer, ahead.popleft(), ahead, READ_HERE)
+                # Looked up now, so that the misses among them are read together and no hit's diff is read at all.
+                ahead.extend(_Slot(item, hit=analyzer.cached(item)) for item in islice(iterator, READ_HERE - 1))
+        slot = ahead.popleft()
+        yield slot.hit if slot.hit is not None else _here(analyzer, slot, ahead, READ_HERE)
 
 
 def _start(analyzer: Analyzer, jobs: int, change: Change, method: str = "fork") -> ProcessPoolExecutor:
@@ -291,10 +284,9 @@ def _finish(analyzer: Analyzer, slot: _Slot, after: Iterable[_Slot] = ()) -> Ana
             return Failure(slot.change, result)
         # The worker left the analysis cache write to this process, which mostly waits for it (a file created is
         # ~1 ms on some disks, 1000 of them a second of a worker's time); the worker wrote the diff summary.
-        if isinstance(result, _Read) and isinstance(slot.item, Unread):
-            return _stored(analyzer, analyzer.assemble(slot.item.filled(result.files), result.entry))
         if isinstance(result, Entry):
-            return _stored(analyzer, analyzer.assemble(slot.change, result))
+            change = slot.item.filled(result.files) if isinstance(slot.item, Unread) else slot.item
+            return _stored(analyzer, analyzer.assemble(change, result))
     return _here(analyzer, slot, after)  # a miss no worker took (too few to start them, or a worker died)
 
 
@@ -317,7 +309,7 @@ def _unread_after(after: Iterable[_Slot], limit: int) -> list[_Slot]:
     for slot in after:
         if len(found) >= limit:
             break
-        if isinstance(slot.item, Unread) and slot.future is None and slot.error is None:
+        if isinstance(slot.item, Unread) and slot.future is None and slot.error is None and slot.hit is None:
             found.append(slot)
     return found
 
@@ -392,16 +384,24 @@ def _init_worker(
 def _work(items: list[Change | Unread]) -> list[_Result]:
     """Analyse a batch; its unread changes are read first, per repository in one git process."""
     analyzer = _WORKER[0]
+    hits: dict[int, Analysis] = {}
     unread: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         if isinstance(item, Unread):
-            unread.setdefault(item.change.repo, []).append(index)
+            hit = analyzer.cached(item)  # the entry lists the files: a hit needs no diff
+            if hit is not None:
+                hits[index] = hit
+            else:
+                unread.setdefault(item.change.repo, []).append(index)
     found: dict[int, Change | GitError] = {}
     for path, indices in unread.items():
         read = _read(analyzer, path, [cast(Unread, items[i]) for i in indices])
         found.update(zip(indices, read, strict=True))
     out: list[_Result] = []
     for index, item in enumerate(items):
+        if index in hits:
+            out.append(entry_of(hits[index]))
+            continue
         change = found.get(index, item)
         if isinstance(change, GitError):
             out.append(change)
@@ -411,8 +411,7 @@ def _work(items: list[Change | Unread]) -> list[_Result]:
         except GitError as exc:
             out.append(exc)
             continue
-        entry = Entry(analysis.findings, analysis.measurements, analysis.risk)
-        out.append(_Read(tuple(f.summarised() for f in analysis.change.files), entry) if index in found else entry)
+        out.append(entry_of(analysis))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -10,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from reviewtui.analysis import Analyzer
-from reviewtui.cache import CACHE_DIR, AnalysisCache, Entry, cache_key
+from reviewtui.analysis import Analyzer, entry_of
+from reviewtui.cache import CACHE_DIR, AnalysisCache, cache_key
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.repository import Repository
 from reviewtui.rules.ruleset import RuleLibrary, builtin_rules
+from reviewtui.summary import SUMMARY_DIR
 from reviewtui.risk.weights import RiskModel
 from reviewtui.systems import SystemMap
 from tests.gitrepo import GitRepo
@@ -150,9 +152,10 @@ def test_round_trip_is_exact(busy: GitRepo, tmp_path: Path) -> None:
     cache = AnalysisCache(tmp_path)
     for change in QueueLoader(QueueRequest(repo=busy.path)).changes():
         analysis = analyzer.analyze(change)
-        cache.put("k" + change.id.replace("/", "_"), Entry(analysis.findings, analysis.measurements, analysis.risk))
+        cache.put("k" + change.id.replace("/", "_"), entry_of(analysis))
         entry = cache.get("k" + change.id.replace("/", "_"))
-        assert entry == Entry(analysis.findings, analysis.measurements, analysis.risk)
+        assert entry == entry_of(analysis)
+        assert entry is not None and entry.files == tuple(f.summarised() for f in change.files) != ()
     assert cache.get("absent") is None
     assert (cache.hits, cache.misses) == (2, 1)
 
@@ -163,7 +166,7 @@ def test_an_unwritable_cache_only_costs_speed(busy: GitRepo, tmp_path: Path) -> 
     cache = AnalysisCache(blocker)
     change = next(iter(QueueLoader(QueueRequest(repo=busy.path)).changes()))
     analysis = Analyzer(cache=False).analyze(change)
-    cache.put("key", Entry(analysis.findings, analysis.measurements, analysis.risk))
+    cache.put("key", entry_of(analysis))
     assert cache.get("key") is None
 
 
@@ -226,3 +229,15 @@ def test_a_cached_analysis_compiles_no_rules_until_asked(busy: GitRepo) -> None:
     assert builtin_rules.cache_info().currsize == 0, "a hit must not compile the shipped packs"
     assert cached.ruleset.digest == fresh.ruleset.digest  # compiled on demand: the same rules
     assert builtin_rules.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_warm_commit_range_reads_neither_diffs_nor_summaries(busy: GitRepo, jobs: str) -> None:
+    """An entry lists its change's files: with every diff summary gone and a blob of one commit deleted from the
+    object store, a warm `--commits` queue still prints the cold JSON (it read no diff and no summary)."""
+    cold = queue_json(busy, "--commits", "main", "--jobs", jobs)
+    shutil.rmtree(busy.path / ".git" / SUMMARY_DIR)
+    blob = busy.git("rev-parse", "main:lib/m2.py").strip()
+    (busy.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    assert queue_json(busy, "--commits", "main", "--jobs", jobs) == cold
+    assert not (busy.path / ".git" / SUMMARY_DIR).exists()

@@ -36,20 +36,20 @@ def iter_commit_changes(
 ) -> Iterator[Change | Unread]:
     """Changes for `rev_range` (e.g. `v1.0..main` or `HEAD~1000..HEAD`), newest first, as git walks them; with
     `summaries`, a commit whose diff summary is cached comes back summarised (files with counts, no hunks). With
-    `defer` (and `summaries`), a commit whose summary is not cached comes back `Unread`, for a worker process to
-    read (`sources/full.read_unread`); without, every item is a Change."""
+    `defer` (and `summaries`), every commit comes back `Unread`, for whoever analyses it to take its files from the
+    analysis cache or to read them (`sources/full.read_unread`); without, every item is a Change."""
     if summaries is None:
         for commit, files in iter_commit_diffs(repo, rev_range):
             yield _change(repo, commit, files, detector)
         return
+    if defer:
+        # Whoever analyses an unread change looks its analysis up first, and the entry lists its files: reading the
+        # summary here as well would read two files per change on a warm run instead of one.
+        for commit in iter_commits(repo, rev_range):
+            yield Unread(_change(repo, commit, (), detector))
+        return
     for batch in _batches(iter_commits(repo, rev_range), BATCH):
         known = {c.sha: summaries.files(_parent(c), c.sha) for c in batch}
-        if defer:
-            for commit in batch:
-                cached = known[commit.sha]
-                change = _change(repo, commit, () if cached is None else cached, detector)
-                yield change if cached is not None else Unread(change)
-            continue
         missing = [c for c in batch if known[c.sha] is None]
         read = read_commit_diffs(repo, [c.sha for c in missing])
         for commit in missing:

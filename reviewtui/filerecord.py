@@ -1,0 +1,64 @@
+"""One file of a diff as a JSON record without its hunks: what the summary cache and the analysis cache store.
+
+Both caches stand in for a diff when a queue is listed (paths, status, blobs, language and line counts, no lines), so
+both must write and check a file the same way; a record of the wrong shape raises, and the caller treats the whole
+entry as absent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reviewtui.jsonstore import array, boolean, integer, optional, string
+from reviewtui.model import FileChange, FileStatus, LineCounts
+
+FIELDS = 14
+
+
+def encode_file(file: FileChange) -> list[Any]:
+    """The file summarised (its hunks replaced by their counts) as a flat list: compact, and cheap to check."""
+    file = file.summarised()
+    counts = file.counts or LineCounts(0, 0, 0)
+    return [
+        file.old_path,
+        file.new_path,
+        file.status.value,
+        file.similarity,
+        file.old_mode,
+        file.new_mode,
+        file.old_blob,
+        file.new_blob,
+        file.binary,
+        file.language,
+        file.decode_errors,
+        counts.hunks,
+        counts.added,
+        counts.deleted,
+    ]
+
+
+def decode_files(data: Any) -> tuple[FileChange, ...]:
+    """The files of a stored list of records; TypeError or ValueError for anything this version did not write."""
+    return tuple(_decode_file(item) for item in array(data))
+
+
+def _decode_file(item: Any) -> FileChange:
+    fields = array(item)
+    if len(fields) != FIELDS:
+        raise ValueError("a file record of the wrong length")
+    old_path, new_path, status, similarity, old_mode, new_mode, old_blob, new_blob = fields[:8]
+    binary, language, decode_errors, hunks, added, deleted = fields[8:]
+    return FileChange(
+        old_path=optional(string, old_path),
+        new_path=optional(string, new_path),
+        status=FileStatus(string(status)),
+        similarity=optional(integer, similarity),
+        old_mode=optional(string, old_mode),
+        new_mode=optional(string, new_mode),
+        old_blob=optional(string, old_blob),
+        new_blob=optional(string, new_blob),
+        binary=boolean(binary),
+        language=optional(string, language),
+        decode_errors=integer(decode_errors),
+        counts=LineCounts(integer(hunks), integer(added), integer(deleted)),
+    )
