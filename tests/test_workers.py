@@ -18,6 +18,7 @@ import pytest
 from reviewtui import workers
 from reviewtui.analysis import Analysis, Analyzer
 from reviewtui.cache import CACHE_DIR
+from reviewtui.export import change_summary
 from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.risk.calibration import collect
@@ -64,6 +65,10 @@ def test_workers_give_the_serial_result(history: GitRepo, tmp_path: Path) -> Non
     assert parallel == serial
     assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == COMMITS + 1, "the cache entries are written"
     assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == COMMITS + 1, "and the diff summaries"
+    listed = list(QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True).changes())
+    read = list(QueueLoader(QueueRequest(repo=copy, commits="main")).changes())
+    assert all(c.summarised for c in listed if c.files), "listed from the summaries the main process stored"
+    assert [change_summary(c) for c in listed] == [change_summary(c) for c in read]
     warm, stderr = queue(copy, "--jobs", "3")
     assert warm == serial and "worker" not in stderr, "a warm queue needs no workers"
     assert len(list((copy / ".git" / HISTORY_DIR).rglob("*.json"))) == 1, "the history pass is stored"
