@@ -106,10 +106,12 @@ class Repository:
         """GitPython's persistent cat-file process serves one request at a time; the TUI reads from workers."""
         self._folders: dict[tuple[str, str], str | None] = {}
         """(commit, top-level folder) -> the folder's tree id or None; see `_in_folder`."""
-        self._folder_misses = 0
-        self._unused: set[tuple[str, str]] = set()
-        """Folders read ahead and not asked for yet; see `_read_ahead`."""
-        self._read = 0
+        self._folder_misses: dict[str, int] = {}
+        self._unused: dict[str, set[str]] = {}
+        """Per top-level folder name, the commits it was read ahead at and not asked for yet; see `_read_ahead`.
+        Kept per name: the rules read files at each change's head (`src/…`) between the lookups at its base
+        (`.reviewtui/…`), and one shared record made each name's read-ahead look unused to the other."""
+        self._read: dict[str, int] = {}
         self._small: dict[tuple[str, str], tuple[str | None, bytes | None]] = {}
         """(folder tree id, path inside) -> (object id, bytes if a small blob was read)."""
 
@@ -248,12 +250,15 @@ class Repository:
             return None
         key = (rev, first)
         known = self._folders.get(key, _UNKNOWN)
+        unused = self._unused.get(first)
         if known is _UNKNOWN:
-            self._folder_misses += 1
-            if self._folder_misses > _READ_AHEAD_AFTER and len(self._unused) <= self._read // 2:
+            self._folder_misses[first] = misses = self._folder_misses.get(first, 0) + 1
+            if misses > _READ_AHEAD_AFTER and len(unused or ()) <= self._read.get(first, 0) // 2:
                 self._read_ahead(rev, first)
                 known = self._folders.get(key, _UNKNOWN)
-        self._unused.discard(key)
+                unused = self._unused.get(first)
+        if unused is not None:
+            unused.discard(rev)
         if known is not _UNKNOWN:
             return known, rest
         folder = self._header(f"{rev}:{first}")
@@ -281,7 +286,10 @@ class Repository:
                 return  # not an answer this code understands: ask one by one instead
             self._remember_folder((r, first), found)
         # Mostly unused by the next miss (commits asked in no ancestry order): reading ahead does not pay here.
-        self._unused, self._read = {(r, first) for r in revs}, len(revs)
+        if first not in self._read and len(self._read) >= _MEMO_LIMIT:
+            self._unused.clear()
+            self._read.clear()  # ever more folder names (never in a queue): forget, as the memos do
+        self._unused[first], self._read[first] = set(revs), len(revs)
 
     def _remember_folder(self, key: tuple[str, str], folder: str | None) -> None:
         if len(self._folders) >= _MEMO_LIMIT:

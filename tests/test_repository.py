@@ -85,6 +85,22 @@ def test_a_range_asked_commit_by_commit_is_read_ahead_in_one_batch(
     assert _rev_lists(trace) == 1
 
 
+def test_two_folders_asked_in_turn_are_each_read_ahead(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold queue over a range asks at each change's base (`.reviewtui/…`) and, for the rules, at its head (the
+    source folders), in turn: each folder name keeps its own read-ahead, one `rev-list` each for 60 commits."""
+    commits = _history(repo)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    reader = Repository(repo.path)
+    for commit in reversed(commits):
+        listed = repo.git("ls-tree", commit, "--", ".reviewtui/config.toml").split()
+        assert reader.object_id(commit, ".reviewtui/config.toml") == (listed[2] if listed else None), commit
+        assert reader.object_id(commit, "lib/none.py") is None
+    assert _rev_lists(trace) == 2
+
+
 def test_commits_asked_in_no_ancestry_order_stop_the_reading_ahead(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
