@@ -93,6 +93,11 @@ class QueueLoader:
             assert isinstance(item, Change)  # nothing is deferred unless asked
             yield item
 
+    def items(self) -> Iterator[Change | Unread]:
+        """The changes for `analysed`, some still `Unread` (with summaries): whoever analyses one takes its files
+        from the analysis cache or reads its diff (a worker process, when there are workers), not this process."""
+        return self._items(defer=True)
+
     def _items(self, *, defer: bool) -> Iterator[Change | Unread]:
         """The changes; with `defer` (and summaries), those whose diff summary is not cached come `Unread`, so
         that worker processes read and parse their diffs instead of this process."""
@@ -104,9 +109,9 @@ class QueueLoader:
                 yield change
 
     def analysed(
-        self, analyzer: Analyzer, changes: Iterable[Change] | None = None, *, jobs: int = 1
+        self, analyzer: Analyzer, changes: Iterable[Change | Unread] | None = None, *, jobs: int = 1
     ) -> Generator[Analysis, None, None]:
-        """Each change (of `changes()` unless given) analysed, in order; with `jobs` > 1 the cache misses are
+        """Each change (of `items()` unless given) analysed, in order; with `jobs` > 1 the cache misses are
         analysed in that many worker processes (`workers.py`). A summarised change is read in full when its
         analysis is not cached; one whose objects git can no longer read is skipped with a warning, as while
         loading."""
@@ -115,7 +120,7 @@ class QueueLoader:
 
         # Whoever analyses a change reads its diff (a worker, when there are workers): this process only lists the
         # changes and assembles what comes back; and one unreadable commit is skipped, not the end of the queue.
-        items = self._items(defer=True) if changes is None else changes
+        items = self.items() if changes is None else changes
         for result in analysed(items, analyzer, jobs, started):
             if isinstance(result, Failure):
                 self.report.loaded -= 1
