@@ -15,7 +15,7 @@ import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from reviewtui.model import Change, DiffLine, FileChange
+from reviewtui.model import Change, DiffLine, FileChange, LineKind
 from reviewtui.rules.checks import CheckInput, get_check
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Finding, Hit
@@ -29,22 +29,20 @@ _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES
 
 def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
     findings: list[Finding] = []
-    regex_rules = [r for r in ruleset.rules if r.check is None and r.scope in _LINE_SCOPES]
-    regex_ids = {r.id for r in regex_rules}
+    plan = _plan(ruleset)
+    rules = ruleset.rules
     trimmed: dict[int, FileChange] = {}
-    targets = [(file, _admitted_rules(ruleset, file, context)) for file in change.files]
-    for index, rule in enumerate(ruleset.rules):
-        if rule.id in regex_ids:
-            continue
+    targets = [(file, _admitted_rules(plan, file, context)) for file in change.files]
+    for index in plan.other_at:
+        rule = rules[index]
         files = [f for f, admitted in targets if admitted[index]]
         if rule.skip_long_lines:
             files = [_without_long_lines(f, trimmed) for f in files]
         if not files and (rule.scope is not Scope.CHANGE or rule.tier1_only or rule.paths or rule.languages):
             continue
         findings += (_finding(rule, change, hit) for hit in _hits(rule, change, files, context))
-    regex_at = [i for i, r in enumerate(ruleset.rules) if r.id in regex_ids]
     for file, admitted in targets:
-        applicable = tuple(ruleset.rules[i] for i in regex_at if admitted[i])
+        applicable = tuple(rules[i] for i in plan.regex_at if admitted[i])
         if applicable:
             findings += (_finding(rule, change, hit) for rule, hit in _regex_file(file, applicable))
     return sorted(set(findings), key=Finding.sort_key)
@@ -52,25 +50,74 @@ def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding
 
 def applies(rule: Rule, file: FileChange, context: ScanContext) -> bool:
     """Whether the rule's filters admit this file (any of its old and new paths)."""
-    return _applies(rule, file, _paths(file), context)
+    return _passes(_filter_of(rule), file, _paths(file), context)
 
 
-_ADMITTED: dict[tuple[int, tuple[str, ...], str | None, SystemMap], tuple[RuleSet, tuple[bool, ...]]] = {}
+_Filter = tuple[tuple[str, ...], tuple[str, ...], frozenset[str], bool]
+"""What decides whether a rule sees a file: (paths, exclude, languages, tier1_only)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    """A rule set as `scan` walks it, worked out once per rule set: which rules are regex rules on lines (applied
+    file by file) and which are checks or file events (applied rule by rule), by position; and the rules' filters
+    without repeats. The 71 built-in rules have about a dozen distinct filters (most have none, the test and code
+    rules share theirs), so a file not seen before is judged a dozen times instead of 71."""
+
+    ruleset: RuleSet
+    regex_at: tuple[int, ...]
+    other_at: tuple[int, ...]
+    filters: tuple[_Filter, ...]
+    slot: tuple[int, ...]
+    """Rule position -> its filter's position in `filters`."""
+
+
+_PLANS: dict[int, _Plan] = {}
+_MAX_PLANS = 64
+
+
+def _plan(ruleset: RuleSet) -> _Plan:
+    """Memoised by the rule set's identity (held in the plan, so the id is never another set's)."""
+    plan = _PLANS.get(id(ruleset))
+    if plan is None or plan.ruleset is not ruleset:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        rules = ruleset.rules
+        regex = [i for i, r in enumerate(rules) if r.check is None and r.scope in _LINE_SCOPES]
+        regex_set = set(regex)
+        filters = list(dict.fromkeys(_filter_of(r) for r in rules))
+        plan = _PLANS[id(ruleset)] = _Plan(
+            ruleset=ruleset,
+            regex_at=tuple(regex),
+            other_at=tuple(i for i in range(len(rules)) if i not in regex_set),
+            filters=tuple(filters),
+            slot=tuple(filters.index(_filter_of(r)) for r in rules),
+        )
+    return plan
+
+
+def _filter_of(rule: Rule) -> _Filter:
+    return (rule.paths, rule.exclude, frozenset(rule.languages), rule.tier1_only)
+
+
+_ADMITTED: dict[tuple[int, tuple[str, ...], str | None, SystemMap], tuple[_Plan, tuple[bool, ...]]] = {}
 _MAX_ADMITTED = 8192
 
 
-def _admitted_rules(ruleset: RuleSet, file: FileChange, context: ScanContext) -> tuple[bool, ...]:
+def _admitted_rules(plan: _Plan, file: FileChange, context: ScanContext) -> tuple[bool, ...]:
     """`applies` for every rule of the set, by position; memoised by the file's paths and language, the rule set (by
-    identity, held in the entry so its id is never reused) and the system map (by value: each base has its own, and
-    most are equal): a queue touches the same files again and again, and asking ~100 rules' filters per file per
-    change was a twentieth of the scan."""
+    identity, through its plan held in the entry so its id is never reused) and the system map (by value: each base
+    has its own, and most are equal): a queue touches the same files again and again, and asking ~100 rules' filters
+    per file per change was a twentieth of the scan. A file seen for the first time is judged once per distinct
+    filter (`_Plan`): on 1000 pip commits most files are new to the memo, and judging every rule was a tenth."""
     paths = _paths(file)
-    key = (id(ruleset), paths, file.language, context.systems)
+    key = (id(plan.ruleset), paths, file.language, context.systems)
     entry = _ADMITTED.get(key)
-    if entry is None or entry[0] is not ruleset:
+    if entry is None or entry[0] is not plan:
         if len(_ADMITTED) >= _MAX_ADMITTED:
             _ADMITTED.clear()
-        entry = _ADMITTED[key] = (ruleset, tuple(_applies(rule, file, paths, context) for rule in ruleset.rules))
+        passed = [_passes(f, file, paths, context) for f in plan.filters]
+        entry = _ADMITTED[key] = (plan, tuple(passed[slot] for slot in plan.slot))
     return entry[1]
 
 
@@ -78,12 +125,13 @@ def _paths(file: FileChange) -> tuple[str, ...]:
     return tuple(p for p in (file.new_path, file.old_path) if p is not None)
 
 
-def _applies(rule: Rule, file: FileChange, paths: tuple[str, ...], context: ScanContext) -> bool:
-    if (rule.paths or rule.exclude) and not _admitted(rule.paths, rule.exclude, paths):
+def _passes(rule: _Filter, file: FileChange, paths: tuple[str, ...], context: ScanContext) -> bool:
+    globs, exclude, languages, tier1_only = rule
+    if (globs or exclude) and not _admitted(globs, exclude, paths):
         return False
-    if rule.languages and file.language not in rule.languages:
+    if languages and file.language not in languages:
         return False
-    return not rule.tier1_only or any(context.is_tier1(p) for p in paths)
+    return not tier1_only or any(context.is_tier1(p) for p in paths)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -115,27 +163,26 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
     patterns as a prefilter was measured slower than the rules themselves with Python's `re`: 120 µs per line.)
 
     A rule's `keywords` (case-folded substrings, one of which a line must contain) decide which lines it is tried on:
-    they are found with `str.find` in the case-folded text of the whole file and mapped back to their lines, so a
-    rule whose keywords are rare costs a few finds, not a check per line (the order findings are produced in does
-    not matter: `scan` sorts them). Lines longer than LONG_LINE are left to the rules that read them
-    (`skip_long_lines`)."""
-    lines = [(index, line) for index, hunk in enumerate(file.hunks) for line in hunk.lines]
-    folded: _Folded | None = None
+    they are found with `str.find` in the case-folded text of the lines of the rule's scope and mapped back to their
+    lines, so a rule whose keywords are rare costs a few finds, not a check per line (the order findings are produced
+    in does not matter: `scan` sorts them). Most rules read added lines only, which are about a third of a diff's
+    lines: searching the text of every line was twice the work. Lines longer than LONG_LINE are left to the rules
+    that read them (`skip_long_lines`)."""
+    views: dict[frozenset[LineKind], _ScopeLines] = {}
     for rule in rules:
         pattern = rule.pattern
         assert pattern is not None, "regex rules have a pattern"
         kinds = SCOPE_KINDS[rule.scope]
+        view = views.get(kinds)
+        if view is None:
+            view = views[kinds] = _ScopeLines(file, kinds)
+        lines = view.lines
         skip_long = rule.skip_long_lines
-        if rule.keywords:
-            if folded is None:
-                folded = _Folded([line.text for _, line in lines])
-            candidates: Iterable[int] = folded.lines_with(rule.keywords)
-        else:
-            candidates = range(len(lines))
+        candidates: Iterable[int] = view.folded().lines_with(rule.keywords) if rule.keywords else range(len(lines))
         for position in candidates:
             index, line = lines[position]
             text = line.text
-            if line.kind not in kinds or (skip_long and len(text) > LONG_LINE):
+            if skip_long and len(text) > LONG_LINE:
                 continue
             match = pattern.search(text)
             if match is not None:
@@ -143,6 +190,21 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
                 # part the finding should underline.
                 group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
                 yield rule, Located(file, index, line).hit(span=match.span(group))
+
+
+class _ScopeLines:
+    """The lines of a file of some kinds (a scope), with their hunk index, in diff order; folded on first need."""
+
+    def __init__(self, file: FileChange, kinds: frozenset[LineKind]) -> None:
+        self.lines = [
+            (index, line) for index, hunk in enumerate(file.hunks) for line in hunk.lines if line.kind in kinds
+        ]
+        self._folded: _Folded | None = None
+
+    def folded(self) -> _Folded:
+        if self._folded is None:
+            self._folded = _Folded([line.text for _, line in self.lines])
+        return self._folded
 
 
 class _Folded:
@@ -159,7 +221,10 @@ class _Folded:
         found: set[int] = set()
         text = self.text
         count = len(self._texts)
+        ascii_only = text.isascii()  # O(1) for str
         for keyword in keywords:
+            if ascii_only and not keyword.isascii():
+                continue  # cannot occur (the bidi rule's twelve keywords, in nearly every file)
             at = text.find(keyword)
             while at >= 0 and count:
                 starts = self._line_starts()
