@@ -88,7 +88,7 @@ def test_no_cache_neither_reads_nor_writes(busy: GitRepo) -> None:
     assert entries(busy) == []
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "wrong-shape", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "wrong-shape", "bad-file", "empty"])
 def test_damaged_or_foreign_entries_are_ignored(busy: GitRepo, damage: str) -> None:
     cold = queue_json(busy)
     first, second = entries(busy)
@@ -101,6 +101,10 @@ def test_damaged_or_foreign_entries_are_ignored(busy: GitRepo, damage: str) -> N
     elif damage == "wrong-shape":
         data = json.loads(first.read_text())
         data["findings"] = [{"rule": 1}]
+        first.write_text(json.dumps(data))
+    elif damage == "bad-file":  # a file record with a path that is not a string
+        data = json.loads(first.read_text())
+        data["files"][0][1] = 7
         first.write_text(json.dumps(data))
     else:
         first.write_bytes(b"")
