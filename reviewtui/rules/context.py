@@ -12,9 +12,9 @@ import re
 import subprocess
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 
 from reviewtui.errors import GitError
 from reviewtui.repository import Repository
@@ -35,6 +35,9 @@ class ScanContext:
     _origins: dict[frozenset[str], tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict, repr=False)
     """A path set built from a neighbour's: (the neighbour's set, the paths added or removed)."""
     _differ: TreeDiffer | None = field(default=None, repr=False)
+    _reader: BlobReader | None = field(default=None, repr=False)
+    _ahead: dict[tuple[str, str], bytes | None] = field(default_factory=dict, repr=False)
+    """Files read ahead (`read_ahead`) by (revision, path), until `read` asks for them."""
 
     def tree(self, rev: str | None) -> frozenset[str]:
         """Every file path at `rev` (one `ls-tree` per revision per run)."""
@@ -53,9 +56,49 @@ class ScanContext:
         listed = self._trees.get(rev)
         key = ("", listed[1][path]) if listed is not None and path in listed[1] else (rev, path)
         if key not in self._blobs:
+            # Read before the listing was (a check read the file, another then listed the tree): the same bytes.
+            if key[0] == "" and (rev, path) in self._blobs:
+                self._blobs[key] = self._blobs[(rev, path)]
+                return self._blobs[key]
             _bound(self._blobs, _MAX_BLOBS)
-            self._blobs[key] = self.repo.show_file(rev, path)
+            if (rev, path) in self._ahead:
+                self._blobs[key] = self._ahead.pop((rev, path))
+            else:
+                self._blobs[key] = self._fetch(rev, [path]).get(path, None)
         return self._blobs[key]
+
+    def read_ahead(self, rev: str | None, paths: Iterable[str]) -> None:
+        """Read these files at `rev` now, in one request to git, for `read` to answer from: the checks ask for the
+        files of a change one at a time, and each request waited for its own round trip to git (with every core
+        busy, a third of the time of the checks that read whole files)."""
+        if self.repo is None or rev is None:
+            return
+        listed = self._trees.get(rev)
+        wanted = [
+            path
+            for path in dict.fromkeys(paths)
+            if (rev, path) not in self._ahead
+            and (rev, path) not in self._blobs
+            and not (listed is not None and path in listed[1] and ("", listed[1][path]) in self._blobs)
+        ]
+        if not wanted:
+            return
+        if len(self._ahead) + len(wanted) > _MAX_AHEAD:
+            self._ahead.clear()  # read ahead and never asked for (a check that stopped early): not worth keeping
+        for path, content in self._fetch(rev, wanted[:_MAX_AHEAD]).items():
+            self._ahead[(rev, path)] = content
+
+    def _fetch(self, rev: str, paths: list[str]) -> dict[str, bytes | None]:
+        """The files at `rev` through the context's `cat-file --batch`, or one by one through the repository's
+        when the batch cannot carry the name or has failed (the same git answer either way)."""
+        assert self.repo is not None
+        if self._reader is None:
+            self._reader = BlobReader(self.repo)
+        found = self._reader.read(rev, paths)
+        for path in paths:
+            if path not in found:
+                found[path] = self.repo.show_file(rev, path)
+        return found
 
     def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """Derived data shared by every change of a run (e.g. parsed manifests at one base): computed once."""
@@ -295,15 +338,119 @@ class TreeDiffer:
                     stream.close()
 
 
-_LIVE: weakref.WeakSet[TreeDiffer] = weakref.WeakSet()
+class BlobReader:
+    """Files at commits through one long-lived `git cat-file --batch`, many per request: the rule checks read each
+    changed code file at the change's head, and asking the repository's cat-file for one file at a time (plus its
+    top-level folder, see `Repository.show_file`) cost a round trip each, which on a busy machine is a wait for git
+    to be scheduled.
+
+    Each request is the name `REV:PATH` on a line, REV a full commit id and PATH free of line breaks (git would read
+    another name); anything else is left to the caller. Requests go out in chunks small enough to sit in the pipe
+    while git writes its answers (git stops reading while its output is full), then the answers are read in order:
+    `<id> <type> <size>`, the content and a newline, or `<name> missing`. Whatever else happens (git exits, an
+    answer of another shape) ends the pipe for the run; the caller then reads through the repository, which asks
+    the same git question."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+        self._process: subprocess.Popen[bytes] | None = None
+        self._broken = False
+        self._lock = threading.Lock()
+        _LIVE.add(self)
+
+    def read(self, rev: str, paths: list[str]) -> dict[str, bytes | None]:
+        """Content of each file it could ask for (None: not a file at `rev`); the rest are left out."""
+        if self._broken or not _FULL_ID.fullmatch(rev):
+            return {}
+        requests = [(path, request) for path in paths if (request := _request(rev, path)) is not None]
+        found: dict[str, bytes | None] = {}
+        with self._lock:
+            try:
+                process = self._process or self._start()
+                assert process.stdin is not None and process.stdout is not None
+                for chunk in _chunks(requests):
+                    process.stdin.write(b"".join(request for _, request in chunk))
+                    process.stdin.flush()
+                    for path, _ in chunk:
+                        found[path] = self._answer(process.stdout)
+            except (OSError, ValueError, _OutOfStep):
+                self._broken = True
+                self.close()
+                return {}
+        return found
+
+    @staticmethod
+    def _answer(out: IO[bytes]) -> bytes | None:
+        header = out.readline()
+        if header.endswith(b" missing\n"):
+            return None
+        parts = header.split()
+        if len(parts) != 3 or not _FULL_ID.fullmatch(parts[0].decode("ascii", "replace")) or not parts[2].isdigit():
+            raise _OutOfStep
+        size = int(parts[2])
+        content = out.read(size + 1)
+        if len(content) != size + 1 or not content.endswith(b"\n"):
+            raise _OutOfStep
+        return content[:-1] if parts[1] == b"blob" else None  # a folder or a submodule is not a file
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        self._process = self._repo.pipe("cat-file", "--batch")
+        weakref.finalize(self, _end, self._process)
+        return self._process
+
+    def close(self) -> None:
+        if self._process is not None:
+            _end(self._process)
+            self._process = None
+
+    def _disown(self) -> None:
+        """In a forked child: let go of the parent's git without ending it (it is the parent's to end)."""
+        process, self._process = self._process, None
+        self._lock = threading.Lock()
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+
+
+def _request(rev: str, path: str) -> bytes | None:
+    """The request line for `rev:path`, or None for a name the batch cannot carry as the repository's cat-file does:
+    a line break or carriage return (git reads a line, dropping a CR before its end), or a name that is not UTF-8
+    (the repository's reader refuses it: not a file)."""
+    if not path or "\n" in path or "\r" in path:
+        return None
+    try:
+        return f"{rev}:{path}\n".encode()
+    except UnicodeEncodeError:
+        return None
+
+
+_CHUNK_BYTES = 16 << 10
+"""Requests written before reading answers: well under the 64 KB a pipe holds, so writing never waits for git."""
+
+
+def _chunks(requests: list[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
+    chunk: list[tuple[str, bytes]] = []
+    size = 0
+    for item in requests:
+        if chunk and size + len(item[1]) > _CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += len(item[1])
+    if chunk:
+        yield chunk
+
+
+_LIVE: weakref.WeakSet[TreeDiffer | BlobReader] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:
     """A forked worker inherits the parent's pipe to each git it left running, and git only sees the end of its
     input when every copy is closed: without this, the parent ending its git mid-run waited for the worker's copy
     until the 5 s timeout, then killed it."""
-    for differ in list(_LIVE):
-        differ._disown()
+    for live in list(_LIVE):
+        live._disown()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -327,6 +474,7 @@ def _end(process: subprocess.Popen[bytes]) -> None:
 _EMPTY: tuple[frozenset[str], dict[str, str]] = (frozenset(), {})
 _MAX_TREES = 64
 _MAX_BLOBS = 4096
+_MAX_AHEAD = 1024
 _MAX_MEMO = 4096
 _MAX_PER_TREE = 256
 

@@ -154,13 +154,37 @@ def new_side(data: CheckInput, file: FileChange) -> NewSide:
     """The new side of `file`, built once per file version for all the checks here (masking a file is not free)."""
     if file.new_blob is None:
         return _build_side(data, file)
-    key = (file.path, file.old_blob, file.new_blob, file.language, data.change.head, data.context.repo is None)
+    key = _side_key(data, file)
     side = _SIDES.get(key)
     if side is None:
         if len(_SIDES) >= _MAX_SIDES:
             _SIDES.clear()
         side = _SIDES[key] = _build_side(data, file)
     return side
+
+
+def _side_key(data: CheckInput, file: FileChange) -> tuple[object, ...]:
+    return (file.path, file.old_blob, file.new_blob, file.language, data.change.head, data.context.repo is None)
+
+
+def read_ahead(data: CheckInput, languages: Iterable[frozenset[str]]) -> None:
+    """Ask for the head version of every file of `languages` whose new side a check here will build, in one
+    request (`ScanContext.read_ahead`) instead of one per file as each side is built."""
+    paths = [
+        file.new_path
+        for file in data.files
+        if file.new_path is not None
+        and _language(file, *languages)
+        and _reads_head(file)
+        and (file.new_blob is None or _side_key(data, file) not in _SIDES)
+    ]
+    if len(paths) > 1:
+        data.context.read_ahead(data.change.head, paths)
+
+
+def _reads_head(file: FileChange) -> bool:
+    """Whether `_build_side` reads the file at head (a new file's only hunk is the whole file)."""
+    return not file.binary and not (file.status is FileStatus.ADDED and len(file.hunks) == 1)
 
 
 def _build_side(data: CheckInput, file: FileChange) -> NewSide:
@@ -553,6 +577,7 @@ def _promise_expression(segment: Segment, start: int, body: int) -> Handler | No
 def swallowed_exception(data: CheckInput) -> Iterator[Hit]:
     """A broad exception handler (Python, JS/TS, Java/Kotlin) whose body only passes, logs or returns a default."""
     skip_tier1 = bool(data.option("skip_tier1", False))
+    read_ahead(data, (PYTHON, JAVASCRIPT, JVM))
     for file in data.files:
         if skip_tier1 and data.context.is_tier1(file.path):
             continue
@@ -656,6 +681,7 @@ def _shell_wrapped(side: NewSide) -> Iterator[tuple[Call, str]]:
 @check("shell-injection", scopes={Scope.ADDED})
 def shell_injection(data: CheckInput) -> Iterator[Hit]:
     """A shell command assembled from strings at run time (f-string, concatenation, format, template literal)."""
+    read_ahead(data, (PYTHON, JAVASCRIPT, GO, JVM))
     for file in data.files:
         side = new_side(data, file)
         for call, detail in _shell_findings(side):
@@ -769,6 +795,7 @@ def _statement_end(masked: str, start: int) -> int:
 @check("sql-string-formatting", scopes={Scope.ADDED})
 def sql_string_formatting(data: CheckInput) -> Iterator[Hit]:
     """SQL assembled with f-strings, %, format(), concatenation or Sprintf and passed to a query call."""
+    read_ahead(data, [languages for languages, _ in _SQL_CALLS])
     for file in data.files:
         pattern = next((p for languages, p in _SQL_CALLS if file.language in languages), None)
         if pattern is None:
@@ -812,6 +839,7 @@ def _timeout_problem(call: Call, pattern: re.Pattern[str]) -> str | None:
 @check("http-call-without-timeout", scopes={Scope.ADDED})
 def http_call_without_timeout(data: CheckInput) -> Iterator[Hit]:
     """Python HTTP calls (requests, urllib; httpx with timeout=None) that can wait forever on a stalled peer."""
+    read_ahead(data, (PYTHON,))
     for file in data.files:
         if not _language(file, PYTHON):
             continue

@@ -399,17 +399,28 @@ _PYTHON_FILES = (".py", ".pyi")
 _JS_FILES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
 
 
-def _python_imports(file: FileChange, read: Callable[[], str | None]) -> Iterator[_Import]:
-    """`read` gives the whole new file; it is called only when an added line looks like an import, since reading
-    and scanning the file for strings is most of the cost and most changes add no import."""
-    source: list[str] | None = None
-    in_strings = _StringLines([])
+_Candidate = tuple[Located, re.Match[str] | None, re.Match[str] | None]
+"""An added line that looks like an import: (line, `from X import` match, `import X` match)."""
+
+
+def _python_candidates(file: FileChange) -> list[_Candidate]:
+    found: list[_Candidate] = []
     for located in added([file]):
         line = located.line.text
         from_match = _PY_FROM.match(line)
         import_match = None if from_match else _PY_IMPORT.match(line)
-        if from_match is None and import_match is None:
-            continue
+        if from_match is not None or import_match is not None:
+            found.append((located, from_match, import_match))
+    return found
+
+
+def _python_imports(candidates: list[_Candidate], read: Callable[[], str | None]) -> Iterator[_Import]:
+    """`read` gives the whole new file; it is called only when an added line looks like an import, since reading
+    and scanning the file for strings is most of the cost and most changes add no import."""
+    source: list[str] | None = None
+    in_strings = _StringLines([])
+    for located, from_match, import_match in candidates:
+        line = located.line.text
         if source is None:
             source = (read() or "").splitlines()
             in_strings = _StringLines(source)
@@ -464,8 +475,13 @@ def _js_imports(file: FileChange) -> Iterator[_Import]:
                 yield _Import(located, match.group(2), match.span(2))
 
 
+def _go_may_import(file: FileChange) -> bool:
+    """Whether an added line could be an import (else the file need not be read)."""
+    return any(_GO_SINGLE.match(x.line.text) or _GO_ITEM.match(x.line.text) for x in added([file]))
+
+
 def _go_imports(file: FileChange, read: Callable[[], str | None]) -> Iterator[_Import]:
-    if not any(_GO_SINGLE.match(x.line.text) or _GO_ITEM.match(x.line.text) for x in added([file])):
+    if not _go_may_import(file):
         return  # no added line could be an import: the file need not be read
     text = read()
     import_lines: set[int] = set()
@@ -537,19 +553,27 @@ def unknown_import(data: CheckInput) -> Iterator[Hit]:
         return
     known = _Known(data.context, head)
     allow = {str(name).lower() for name in data.option("allow", [])}
+    files: list[tuple[FileChange, str, list[_Candidate]]] = []
     for file in data.files:
         path = file.new_path or ""
         if file.new_path is None or file.binary:
             continue
+        if path.endswith(_PYTHON_FILES):
+            files.append((file, path, _python_candidates(file)))
+        elif path.endswith(_JS_FILES) or path.endswith(".go"):
+            files.append((file, path, []))
+    # The files whose imports are judged against their whole text, read in one request (see ScanContext.read_ahead).
+    data.context.read_ahead(
+        head, [path for file, path, found in files if found or (path.endswith(".go") and _go_may_import(file))]
+    )
+    for file, path, candidates in files:
         read = functools.partial(_text, data.context, head, path)
         if path.endswith(_PYTHON_FILES):
-            found = [(i, _python_unknown(i, known, allow)) for i in _python_imports(file, read)]
+            found = [(i, _python_unknown(i, known, allow)) for i in _python_imports(candidates, read)]
         elif path.endswith(_JS_FILES):
             found = [(i, _js_unknown(i, known, allow)) for i in _js_imports(file)]
-        elif path.endswith(".go"):
-            found = [(i, _go_unknown(i, known, allow)) for i in _go_imports(file, read)]
         else:
-            continue
+            found = [(i, _go_unknown(i, known, allow)) for i in _go_imports(file, read)]
         for item, unknown in found:
             # Without a tree (a patch without its repository, a head git cannot list) nothing can be judged; asked
             # only now because listing the tree at every head was most of this check's cost.
