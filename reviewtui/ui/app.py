@@ -13,6 +13,8 @@ config.
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +40,13 @@ from reviewtui.ui.screens.help import HelpScreen
 from reviewtui.ui.screens.queue import QueueScreen
 from reviewtui.ui.session import Session
 from reviewtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, user_folder, variable_defaults
+
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread waiting for the GIL waits before it asks the holder to let go (Python's default: 0.005), while
+the app runs. The queue's loader and the review screen's workers are threads running Python for seconds on end; the
+UI thread gives the GIL up at every system call its event loop makes and each time waited up to the whole interval to
+get it back, so one turn of the loop took tens of milliseconds and a repaint a hundred and more (measured with the
+loader's thread holding the GIL 50-90 ms of every 100 ms while the UI thread slept, waiting for it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +115,23 @@ class ReviewApp(App[None]):
         self.theme = self.preferences.theme
         self.set_keymap(self.preferences.keymap)
         self._remembered_theme = self.preferences.theme
+        self._switch_interval = sys.getswitchinterval()
 
     def on_mount(self) -> None:
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        # Everything alive now (imported modules, Textual's widgets and styles: some 100k objects) lives as long as
+        # the app. Frozen, the cycle collector's full collections no longer walk it: the first one otherwise came
+        # while the queue's first rows were being read, on the loader's thread, and took 45-70 ms.
+        gc.freeze()
         for problem in self.preferences.themes.problems:
             self.notify(problem, title="theme skipped", severity="warning", markup=False, timeout=8)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(QueueScreen(self.request, self.session, now=self.now))
         self.find_reviewers()
+
+    def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """reviewtui's colour variables for themes that do not set them (Textual's own), so CSS using them works
