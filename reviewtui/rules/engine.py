@@ -7,27 +7,31 @@ the same findings in the same order, which approvals and audits depend on.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
-import itertools
-import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from reviewtui.model import Change, DiffLine, FileChange, LineKind
+from reviewtui.model import Change, DiffLine, FileChange
 from reviewtui.rules.checks import CheckInput, get_check
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Finding, Hit
 from reviewtui.rules.rule import LONG_LINE, Rule, Scope
 from reviewtui.rules.ruleset import RuleSet
-from reviewtui.rules.walk import SCOPE_KINDS, Located, file_hit
+from reviewtui.rules.walk import Located, file_hit, release, scope_lines
 from reviewtui.systems import SystemMap, glob_regex
 
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
 
 
 def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
+    try:
+        return _scan(change, ruleset, context)
+    finally:
+        release()
+
+
+def _scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
     findings: list[Finding] = []
     plan = _plan(ruleset)
     rules = ruleset.rules
@@ -168,14 +172,10 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
     in does not matter: `scan` sorts them). Most rules read added lines only, which are about a third of a diff's
     lines: searching the text of every line was twice the work. Lines longer than LONG_LINE are left to the rules
     that read them (`skip_long_lines`)."""
-    views: dict[frozenset[LineKind], _ScopeLines] = {}
     for rule in rules:
         pattern = rule.pattern
         assert pattern is not None, "regex rules have a pattern"
-        kinds = SCOPE_KINDS[rule.scope]
-        view = views.get(kinds)
-        if view is None:
-            view = views[kinds] = _ScopeLines(file, kinds)
+        view = scope_lines(file, rule.scope)
         lines = view.lines
         skip_long = rule.skip_long_lines
         candidates: Iterable[int] = view.folded().lines_with(rule.keywords) if rule.keywords else range(len(lines))
@@ -190,61 +190,6 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
                 # part the finding should underline.
                 group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
                 yield rule, Located(file, index, line).hit(span=match.span(group))
-
-
-class _ScopeLines:
-    """The lines of a file of some kinds (a scope), with their hunk index, in diff order; folded on first need."""
-
-    def __init__(self, file: FileChange, kinds: frozenset[LineKind]) -> None:
-        self.lines = [
-            (index, line) for index, hunk in enumerate(file.hunks) for line in hunk.lines if line.kind in kinds
-        ]
-        self._folded: _Folded | None = None
-
-    def folded(self) -> _Folded:
-        if self._folded is None:
-            self._folded = _Folded([line.text for _, line in self.lines])
-        return self._folded
-
-
-class _Folded:
-    """The case-folded lines of a file as one text; where each line starts in it is worked out on first need."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self._texts = texts
-        self.text = "\n".join(texts).casefold()  # = the folded lines joined: case folding maps each character alone
-        self._starts: list[int] | None = None
-
-    def lines_with(self, keywords: tuple[str, ...]) -> list[int]:
-        """In order, the lines whose case-folded text contains one of `keywords` (what a per-line `k in line` says:
-        an occurrence that runs across a line break does not count)."""
-        found: set[int] = set()
-        text = self.text
-        count = len(self._texts)
-        ascii_only = text.isascii()  # O(1) for str
-        for keyword in keywords:
-            if ascii_only and not keyword.isascii():
-                continue  # cannot occur (the bidi rule's twelve keywords, in nearly every file)
-            at = text.find(keyword)
-            while at >= 0 and count:
-                starts = self._line_starts()
-                line = bisect.bisect_right(starts, at) - 1
-                if keyword in text[starts[line] : starts[line + 1] - 1]:
-                    found.add(line)
-                    at = text.find(keyword, starts[line + 1]) if line + 1 < count else -1
-                else:
-                    at = text.find(keyword, at + 1)
-        return sorted(found)
-
-    def _line_starts(self) -> list[int]:
-        """Offsets of the lines in `text`, and one past the end. Folding never maps a character to nothing, so when
-        the folded text is as long as the raw one every line kept its length and the raw lengths serve."""
-        if self._starts is None:
-            sizes: Iterable[int] = map(len, self._texts)
-            if len(self.text) != sum(map(len, self._texts)) + len(self._texts) - 1:
-                sizes = [len(t.casefold()) for t in self._texts]
-            self._starts = list(itertools.accumulate(map(operator.add, sizes, itertools.repeat(1)), initial=0))
-        return self._starts
 
 
 def _without_long_lines(file: FileChange, trimmed: dict[int, FileChange]) -> FileChange:

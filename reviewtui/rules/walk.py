@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import bisect
+import itertools
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reviewtui.model import DiffLine, FileChange, LineKind
@@ -68,3 +71,101 @@ def removed(files: Sequence[FileChange]) -> Iterator[Located]:
 def file_hit(file: FileChange, detail: str | None = None) -> Hit:
     """A finding about a whole file (deleted, renamed, binary): anchored to the file, not a line."""
     return Hit(path=file.path, detail=detail)
+
+
+class ScopeLines:
+    """The lines of one file that a scope reads, in diff order, and what several rules ask of all of them at once:
+    the text they make together (a check can skip a file whose lines hold nothing it looks for: no character
+    outside ASCII, no line long enough, no key header) and which lines contain a keyword (`Folded`). Shared by the
+    regex rules and the checks of one scan through `scope_lines`, so the lines are collected and joined once per
+    file, not once per rule."""
+
+    __slots__ = ("_folded", "_text", "file", "lines", "texts")
+
+    def __init__(self, file: FileChange, kinds: frozenset[LineKind]) -> None:
+        self.file = file
+        self.lines = [
+            (index, line) for index, hunk in enumerate(file.hunks) for line in hunk.lines if line.kind in kinds
+        ]
+        """(hunk index, line)."""
+        self.texts = [line.text for _, line in self.lines]
+        self._text: str | None = None
+        self._folded: Folded | None = None
+
+    @property
+    def text(self) -> str:
+        """The lines joined by line breaks: a substring of a line is a substring of this (not the other way round)."""
+        if self._text is None:
+            self._text = "\n".join(self.texts)
+        return self._text
+
+    def folded(self) -> Folded:
+        if self._folded is None:
+            self._folded = Folded(self.texts)
+        return self._folded
+
+    def located(self, position: int) -> Located:
+        index, line = self.lines[position]
+        return Located(self.file, index, line)
+
+
+_SCOPE_LINES: dict[tuple[int, frozenset[LineKind]], ScopeLines] = {}
+_MAX_SCOPE_LINES = 512
+
+
+def scope_lines(file: FileChange, scope: Scope) -> ScopeLines:
+    """The lines of `file` that `scope` reads, memoised by the file's identity (the entry holds the file, so its id
+    is never another's) until `release`."""
+    kinds = SCOPE_KINDS[scope]
+    key = (id(file), kinds)
+    found = _SCOPE_LINES.get(key)
+    if found is None or found.file is not file:
+        if len(_SCOPE_LINES) >= _MAX_SCOPE_LINES:
+            _SCOPE_LINES.clear()
+        found = _SCOPE_LINES[key] = ScopeLines(file, kinds)
+    return found
+
+
+def release() -> None:
+    """Drop what `scope_lines` holds (the scan of a change is over: its text need not stay in memory)."""
+    _SCOPE_LINES.clear()
+
+
+class Folded:
+    """The case-folded lines of a file as one text; where each line starts in it is worked out on first need."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._texts = texts
+        self.text = "\n".join(texts).casefold()  # = the folded lines joined: case folding maps each character alone
+        self._starts: list[int] | None = None
+
+    def lines_with(self, keywords: Iterable[str]) -> list[int]:
+        """In order, the lines whose case-folded text contains one of `keywords` (what a per-line `k in line` says:
+        an occurrence that runs across a line break does not count)."""
+        found: set[int] = set()
+        text = self.text
+        count = len(self._texts)
+        ascii_only = text.isascii()  # O(1) for str
+        for keyword in keywords:
+            if ascii_only and not keyword.isascii():
+                continue  # cannot occur (the bidi rule's twelve keywords, in nearly every file)
+            at = text.find(keyword)
+            while at >= 0 and count:
+                starts = self._line_starts()
+                line = bisect.bisect_right(starts, at) - 1
+                if keyword in text[starts[line] : starts[line + 1] - 1]:
+                    found.add(line)
+                    at = text.find(keyword, starts[line + 1]) if line + 1 < count else -1
+                else:
+                    at = text.find(keyword, at + 1)
+        return sorted(found)
+
+    def _line_starts(self) -> list[int]:
+        """Offsets of the lines in `text`, and one past the end. Folding never maps a character to nothing, so when
+        the folded text is as long as the raw one every line kept its length and the raw lengths serve."""
+        if self._starts is None:
+            sizes: Iterable[int] = map(len, self._texts)
+            if len(self.text) != sum(map(len, self._texts)) + len(self._texts) - 1:
+                sizes = [len(t.casefold()) for t in self._texts]
+            self._starts = list(itertools.accumulate(map(operator.add, sizes, itertools.repeat(1)), initial=0))
+        return self._starts

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewtui.queue import QueueLoader, QueueRequest
-from reviewtui.rules import engine
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.engine import scan
 from reviewtui.rules.pack import RuleError, parse_pack
 from reviewtui.rules.ruleset import RuleLibrary
+from reviewtui.rules.walk import Folded
 from reviewtui.systems import parse_system_map
 from tests.gitrepo import GitRepo
 
@@ -144,6 +144,6 @@ def test_bad_keywords_name_the_rule(scope: str, body: str, problem: str) -> None
 def test_keyword_lines_are_the_lines_that_contain_a_keyword(texts: list[str], keywords: list[str]) -> None:
     """The engine finds keyword lines in the folded text of the whole file; it must say exactly what asking each
     line would (an occurrence across a line break, or made by case folding, included or not as per line)."""
-    folded = engine._Folded(texts)
+    folded = Folded(texts)
     expected = [i for i, text in enumerate(texts) if any(k in text.casefold() for k in keywords)]
     assert folded.lines_with(tuple(keywords)) == expected

@@ -19,7 +19,7 @@ from reviewtui.model import DiffLine, FileChange, LineKind
 from reviewtui.rules.checks import CheckInput, check
 from reviewtui.rules.finding import Hit
 from reviewtui.rules.rule import Scope
-from reviewtui.rules.walk import Located, added
+from reviewtui.rules.walk import Located, scope_lines
 
 # -- private keys ----------------------------------------------------------------------------------------------------
 
@@ -37,6 +37,8 @@ _KEY_KINDS = {"": "PKCS#8", "ENCRYPTED": "encrypted PKCS#8", "OPENSSH": "OpenSSH
 def private_key_block(data: CheckInput) -> Iterator[Hit]:
     """A PEM/OpenSSH/PGP private key header followed by key material (not code that merely names the header)."""
     for file in data.files:
+        if "PRIVATE KEY" not in scope_lines(file, Scope.ADDED).text:
+            continue  # every header _PEM_HEADER matches says so, on an added line
         for index, hunk in enumerate(file.hunks):
             yield from _private_keys(file, index, hunk.lines)
 
@@ -159,12 +161,17 @@ def high_entropy_secret(data: CheckInput) -> Iterator[Hit]:
         min_length=int(data.option("min_length", 16)),
         length_factor=float(data.option("length_factor", 0.85)),
     )
-    for located in added(data.files):
-        for candidate in _candidates(located.line.text, located.file.language):
-            entropy = _secret_entropy(candidate, limits)
-            if entropy is not None:
-                yield located.hit(span=candidate.span, detail=_secret_detail(candidate, entropy))
-                break
+    for file in data.files:
+        view = scope_lines(file, Scope.ADDED)
+        # The lines `_candidates` does not pass over at once (a name hint in the folded line), found in the file's
+        # folded text: most lines have none, and folding and searching each line alone was most of this check.
+        for position in view.folded().lines_with(_NAME_HINTS):
+            located = view.located(position)
+            for candidate in _candidates(located.line.text, located.file.language):
+                entropy = _secret_entropy(candidate, limits)
+                if entropy is not None:
+                    yield located.hit(span=candidate.span, detail=_secret_detail(candidate, entropy))
+                    break
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from reviewtui.rules.checks import CheckInput, check
 from reviewtui.rules.finding import Hit
 from reviewtui.rules.rule import LONG_LINE, Scope
-from reviewtui.rules.walk import Located, lines
+from reviewtui.rules.walk import Located, scope_lines
 
 
 @check("large-change", scopes={Scope.CHANGE}, options={"lines": int, "files": int})
@@ -27,13 +27,16 @@ def large_change(data: CheckInput) -> Iterator[Hit]:
 def long_line(data: CheckInput) -> Iterator[Hit]:
     """Lines over 10,000 characters (minified or generated), which code rules skip: one finding per file."""
     for file in data.files:
+        view = scope_lines(file, data.rule.scope)
+        if len(view.text) <= LONG_LINE:
+            continue  # no line can be longer than all of them together (nearly every file)
         longest: Located | None = None
         count = 0
-        for located in lines([file], data.rule.scope):
-            if len(located.line.text) > LONG_LINE:
+        for position, text in enumerate(view.texts):
+            if len(text) > LONG_LINE:
                 count += 1
-                if longest is None or len(located.line.text) > len(longest.line.text):
-                    longest = located
+                if longest is None or len(text) > len(longest.line.text):
+                    longest = view.located(position)
         if longest is not None:
             yield longest.hit(detail=_long_detail(len(longest.line.text), count))
 
