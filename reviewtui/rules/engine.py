@@ -18,7 +18,7 @@ from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Finding, Hit
 from reviewtui.rules.rule import LONG_LINE, Rule, Scope
 from reviewtui.rules.ruleset import RuleSet
-from reviewtui.rules.walk import Located, file_hit, release, scope_lines
+from reviewtui.rules.walk import file_hit, release, scope_lines
 from reviewtui.systems import SystemMap, glob_regex
 
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
@@ -176,12 +176,11 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
         pattern = rule.pattern
         assert pattern is not None, "regex rules have a pattern"
         view = scope_lines(file, rule.scope)
-        lines = view.lines
         skip_long = rule.skip_long_lines
-        candidates: Iterable[int] = view.folded().lines_with(rule.keywords) if rule.keywords else range(len(lines))
+        candidates: Iterable[int] = view.folded().lines_with(rule.keywords) if rule.keywords else range(len(view.texts))
+        texts = view.texts
         for position in candidates:
-            index, line = lines[position]
-            text = line.text
+            text = texts[position]
             if skip_long and len(text) > LONG_LINE:
                 continue
             match = pattern.search(text)
@@ -189,7 +188,7 @@ def _regex_file(file: FileChange, rules: tuple[Rule, ...]) -> Iterator[tuple[Rul
                 # A pattern may need context to match (`^\s*force_destroy`); a group named `span` marks the
                 # part the finding should underline.
                 group = "span" if "span" in pattern.groupindex and match.group("span") is not None else 0
-                yield rule, Located(file, index, line).hit(span=match.span(group))
+                yield rule, view.located(position).hit(span=match.span(group))
 
 
 def _without_long_lines(file: FileChange, trimmed: dict[int, FileChange]) -> FileChange:

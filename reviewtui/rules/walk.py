@@ -80,17 +80,25 @@ class ScopeLines:
     regex rules and the checks of one scan through `scope_lines`, so the lines are collected and joined once per
     file, not once per rule."""
 
-    __slots__ = ("_folded", "_text", "file", "lines", "texts")
+    __slots__ = ("_ends", "_folded", "_text", "file", "lines", "texts")
 
     def __init__(self, file: FileChange, kinds: frozenset[LineKind]) -> None:
         self.file = file
-        self.lines = [
-            (index, line) for index, hunk in enumerate(file.hunks) for line in hunk.lines if line.kind in kinds
-        ]
-        """(hunk index, line)."""
-        self.texts = [line.text for _, line in self.lines]
+        # Filtered and read in C (`compress`, `attrgetter`), and no object made per line: a tuple per line made the
+        # garbage collector walk every parsed line of the queue again and again (most of the cost of this step).
+        self.lines: list[DiffLine] = []
+        self._ends: list[int] = []
+        """Position one past the last line of each hunk."""
+        for hunk in file.hunks:
+            self.lines += itertools.compress(hunk.lines, map(kinds.__contains__, map(_KIND, hunk.lines)))
+            self._ends.append(len(self.lines))
+        self.texts: list[str] = list(map(_TEXT, self.lines))
         self._text: str | None = None
         self._folded: Folded | None = None
+
+    def hunk_of(self, position: int) -> int:
+        """The index of the hunk the line at `position` sits in."""
+        return bisect.bisect_right(self._ends, position)
 
     @property
     def text(self) -> str:
@@ -105,10 +113,11 @@ class ScopeLines:
         return self._folded
 
     def located(self, position: int) -> Located:
-        index, line = self.lines[position]
-        return Located(self.file, index, line)
+        return Located(self.file, self.hunk_of(position), self.lines[position])
 
 
+_KIND = operator.attrgetter("kind")
+_TEXT = operator.attrgetter("text")
 _SCOPE_LINES: dict[tuple[int, frozenset[LineKind]], ScopeLines] = {}
 _MAX_SCOPE_LINES = 512
 
