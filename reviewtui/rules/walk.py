@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from reviewtui.model import DiffLine, FileChange, LineKind
 from reviewtui.rules.finding import Hit, Side
@@ -116,28 +117,34 @@ class ScopeLines:
         return Located(self.file, self.hunk_of(position), self.lines[position])
 
 
+T = TypeVar("T")
 _KIND = operator.attrgetter("kind")
 _TEXT = operator.attrgetter("text")
-_SCOPE_LINES: dict[tuple[int, frozenset[LineKind]], ScopeLines] = {}
-_MAX_SCOPE_LINES = 512
+_PER_FILE: dict[tuple[int, object], tuple[FileChange, Any]] = {}
+_MAX_PER_FILE = 1024
+
+
+def per_file(file: FileChange, key: object, compute: Callable[[FileChange], T]) -> T:
+    """`compute(file)` once per file per scan, for what several rules derive from the same lines; memoised by the
+    file's identity (the entry holds the file, so its id is never another's) and `key`, until `release`."""
+    slot = (id(file), key)
+    found = _PER_FILE.get(slot)
+    if found is None or found[0] is not file:
+        if len(_PER_FILE) >= _MAX_PER_FILE:
+            _PER_FILE.clear()
+        found = _PER_FILE[slot] = (file, compute(file))
+    return cast(T, found[1])
 
 
 def scope_lines(file: FileChange, scope: Scope) -> ScopeLines:
-    """The lines of `file` that `scope` reads, memoised by the file's identity (the entry holds the file, so its id
-    is never another's) until `release`."""
+    """The lines of `file` that `scope` reads (see `per_file`)."""
     kinds = SCOPE_KINDS[scope]
-    key = (id(file), kinds)
-    found = _SCOPE_LINES.get(key)
-    if found is None or found.file is not file:
-        if len(_SCOPE_LINES) >= _MAX_SCOPE_LINES:
-            _SCOPE_LINES.clear()
-        found = _SCOPE_LINES[key] = ScopeLines(file, kinds)
-    return found
+    return per_file(file, kinds, lambda f: ScopeLines(f, kinds))
 
 
 def release() -> None:
-    """Drop what `scope_lines` holds (the scan of a change is over: its text need not stay in memory)."""
-    _SCOPE_LINES.clear()
+    """Drop what `per_file` holds (the scan of a change is over: its text need not stay in memory)."""
+    _PER_FILE.clear()
 
 
 class Folded:

@@ -20,6 +20,7 @@ from reviewtui.model import FileChange, FileStatus, LineKind
 from reviewtui.rules.checks import CheckInput, check
 from reviewtui.rules.finding import Hit, Side
 from reviewtui.rules.rule import Scope
+from reviewtui.rules.walk import scope_lines
 
 PYTHON = frozenset({"Python"})
 JAVASCRIPT = frozenset({"JavaScript", "TypeScript", "TSX", "JSX"})
@@ -943,18 +944,22 @@ def _shown(name: str, value: str) -> str:
 def operational_default_changed(data: CheckInput) -> Iterator[Hit]:
     """A timeout, retry count, limit, TTL, pool size or feature flag whose value the change edits in place."""
     for file in data.files:
-        for index, hunk in enumerate(file.hunks):
-            removed: list[Setting] = []
-            added: list[Setting] = []
-            for line in hunk.lines:
-                if line.kind is LineKind.CONTEXT:
-                    continue
-                setting = operational_setting(line.text)
-                if setting is None:
-                    continue
-                target, number = (removed, line.old_no) if line.kind is LineKind.REMOVED else (added, line.new_no)
-                assert number is not None
-                target.append(Setting(setting[0], setting[1], number, index))
+        view = scope_lines(file, Scope.LINES)  # the added and removed lines
+        # Only lines that name an operational word can hold a setting (`_may_name_a_setting`): found in the file's
+        # case-folded text at `str.find` speed. Folding keeps every ASCII letter lowering gives (see
+        # tests/rules/test_prefilters.py), so this finds every line `text.lower()` would.
+        by_hunk: dict[int, tuple[list[Setting], list[Setting]]] = {}
+        for position in view.folded().lines_with(_OPERATIONAL):
+            line = view.lines[position]
+            setting = operational_setting(line.text)
+            if setting is None:
+                continue
+            index = view.hunk_of(position)
+            removed, added = by_hunk.setdefault(index, ([], []))
+            target, number = (removed, line.old_no) if line.kind is LineKind.REMOVED else (added, line.new_no)
+            assert number is not None
+            target.append(Setting(setting[0], setting[1], number, index))
+        for removed, added in by_hunk.values():
             yield from _paired_changes(file, removed, added)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reviewtui.model import FileChange
 from reviewtui.rules.checks import CheckInput, check
 from reviewtui.rules.finding import Hit
 from reviewtui.rules.rule import LONG_LINE, Scope
@@ -13,14 +14,20 @@ from reviewtui.rules.walk import Located, scope_lines
 @check("large-change", scopes={Scope.CHANGE}, options={"lines": int, "files": int})
 def large_change(data: CheckInput) -> Iterator[Hit]:
     """More changed lines or files than a reviewer can hold in mind (generated files count too)."""
-    stats = data.change.stats
-    lines = stats.added + stats.deleted
+    files = len(data.change.files)
+    lines = sum(_changed(file) for file in data.change.files)
     max_lines = int(data.option("lines", 1000))
     max_files = int(data.option("files", 50))
-    if lines > max_lines or stats.files > max_files:
-        yield Hit(
-            detail=f"{lines} changed lines in {stats.files} files; thresholds {max_lines} lines, {max_files} files"
-        )
+    if lines > max_lines or files > max_files:
+        yield Hit(detail=f"{lines} changed lines in {files} files; thresholds {max_lines} lines, {max_files} files")
+
+
+def _changed(file: FileChange) -> int:
+    """Added plus deleted lines (`Change.stats`), counted from the lines the regex rules collect anyway
+    (`scope_lines`) instead of two more walks over every line of the change."""
+    if file.counts is not None:
+        return file.counts.added + file.counts.deleted
+    return len(scope_lines(file, Scope.LINES).lines)
 
 
 @check("long-line", scopes={Scope.ADDED, Scope.REMOVED, Scope.LINES})

@@ -19,7 +19,7 @@ from reviewtui.model import Change, DiffLine, FileChange, FileStatus, Hunk, Line
 from reviewtui.rules.checks import CheckInput, check
 from reviewtui.rules.finding import Hit, Side
 from reviewtui.rules.rule import Scope
-from reviewtui.rules.walk import file_hit
+from reviewtui.rules.walk import file_hit, per_file
 from reviewtui.systems import glob_match
 
 _SCRIPT_EXTENSIONS = ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts")
@@ -305,12 +305,19 @@ def is_assertion(text: str) -> bool:
     return _COMMENT.match(text) is None and ASSERTION.search(text) is not None
 
 
-def _changed_assertions(file: FileChange, kind: LineKind) -> Iterator[tuple[int, int, DiffLine]]:
-    """(hunk, block, line) for each assertion line of the given kind."""
+def _changed_assertions(file: FileChange, kind: LineKind) -> list[tuple[int, int, DiffLine]]:
+    """(hunk, block, line) for each assertion line of the given kind. Three checks ask this of the same test file:
+    worked out once per file per scan (`per_file`)."""
+    return per_file(file, ("assertions", kind), lambda f: _assertions_of(f, kind))
+
+
+def _assertions_of(file: FileChange, kind: LineKind) -> list[tuple[int, int, DiffLine]]:
+    found: list[tuple[int, int, DiffLine]] = []
     for index, hunk in enumerate(file.hunks):
         for block, line in zip(blocks(hunk), hunk.lines, strict=True):
             if line.kind is kind and is_assertion(line.text):
-                yield index, block, line
+                found.append((index, block, line))
+    return found
 
 
 @check("test-assertions-reduced", scopes={Scope.LINES})
