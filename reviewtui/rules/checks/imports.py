@@ -31,7 +31,7 @@ from reviewtui.rules.checks.dependencies import (
 from reviewtui.rules.context import ScanContext
 from reviewtui.rules.finding import Hit
 from reviewtui.rules.rule import Scope
-from reviewtui.rules.walk import Located, added
+from reviewtui.rules.walk import Located, added, scope_lines
 
 # --------------------------------------------------------------------------------------------------------------------
 # What exists without being declared
@@ -390,6 +390,7 @@ _JS_FROM = re.compile(r"""(?:^|[\s;}*])from\s*(['"])([^'"\n]+)\1""")
 _JS_SIDE_EFFECT = re.compile(r"""^\s*import\s*(['"])([^'"\n]+)\1""")
 _JS_CALL = re.compile(r"""\b(?:require|import)\s*\(\s*(['"])([^'"\n]+)\1\s*\)""")
 _JS_COMMENT = re.compile(r"^\s*(?://|/\*|\*)")
+_JS_WORDS = ("from", "import", "require")
 
 _GO_BLOCK_START = re.compile(r"^\s*import\s*\(\s*(?://.*)?$")
 _GO_SINGLE = re.compile(r'^\s*import\s+(?:[\w.]+\s+)?"([^"]+)"')
@@ -404,13 +405,16 @@ _Candidate = tuple[Located, re.Match[str] | None, re.Match[str] | None]
 
 
 def _python_candidates(file: FileChange) -> list[_Candidate]:
+    """Both patterns need the word `import`: only the added lines that contain it (found in the file's folded
+    text, a superset) are tried."""
     found: list[_Candidate] = []
-    for located in added([file]):
-        line = located.line.text
+    view = scope_lines(file, Scope.ADDED)
+    for position in view.folded().lines_with(("import",)):
+        line = view.texts[position]
         from_match = _PY_FROM.match(line)
         import_match = None if from_match else _PY_IMPORT.match(line)
         if from_match is not None or import_match is not None:
-            found.append((located, from_match, import_match))
+            found.append((view.located(position), from_match, import_match))
     return found
 
 
@@ -466,10 +470,12 @@ def _optional(source: list[str], number: int) -> bool:
 
 
 def _js_imports(file: FileChange) -> Iterator[_Import]:
-    for located in added([file]):
-        line = located.line.text
+    view = scope_lines(file, Scope.ADDED)
+    for position in view.folded().lines_with(_JS_WORDS):  # each pattern needs one of them: a superset
+        line = view.texts[position]
         if _JS_COMMENT.match(line):
             continue
+        located = view.located(position)
         for pattern in (_JS_FROM, _JS_SIDE_EFFECT, _JS_CALL):
             for match in pattern.finditer(line):
                 yield _Import(located, match.group(2), match.span(2))
