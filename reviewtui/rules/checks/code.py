@@ -120,17 +120,34 @@ class Segment:
         return text[self.starts[index] : end]
 
 
-@dataclass(frozen=True, slots=True)
 class NewSide:
-    file: FileChange
-    segments: tuple[Segment, ...]
-    complete: bool
-    """True when the segments are the whole file; otherwise only the hunks' new-side lines are known."""
-    touched: tuple[int, ...]
-    """Sorted: added lines, and the new-side lines on either side of a deletion (a deleted `timeout=` touches its
-    call)."""
-    hunk_of: dict[int, int]
-    """New line number -> hunk index, for lines the diff shows."""
+    """The new side of a file as the checks here read it. Which lines the change touches and which hunk shows each
+    line are worked out on first need (a handler or call was found), not for every file: most files have none."""
+
+    __slots__ = ("_index", "complete", "file", "segments")
+
+    def __init__(self, file: FileChange, segments: tuple[Segment, ...], complete: bool) -> None:
+        self.file = file
+        self.segments = segments
+        self.complete = complete
+        """True when the segments are the whole file; otherwise only the hunks' new-side lines are known."""
+        self._index: tuple[tuple[int, ...], dict[int, int]] | None = None
+
+    @property
+    def touched(self) -> tuple[int, ...]:
+        """Sorted: added lines, and the new-side lines on either side of a deletion (a deleted `timeout=` touches
+        its call)."""
+        return self._indexed()[0]
+
+    @property
+    def hunk_of(self) -> dict[int, int]:
+        """New line number -> hunk index, for lines the diff shows."""
+        return self._indexed()[1]
+
+    def _indexed(self) -> tuple[tuple[int, ...], dict[int, int]]:
+        if self._index is None:
+            self._index = _line_index(self.file)
+        return self._index
 
     def anchor(self, first: int, last: int) -> int:
         """The line to show a finding on: `first` when the diff shows it, else the first touched line in range."""
@@ -188,7 +205,8 @@ def _reads_head(file: FileChange) -> bool:
     return not file.binary and not (file.status is FileStatus.ADDED and len(file.hunks) == 1)
 
 
-def _build_side(data: CheckInput, file: FileChange) -> NewSide:
+def _line_index(file: FileChange) -> tuple[tuple[int, ...], dict[int, int]]:
+    """(touched lines, new line -> hunk) of a file: see NewSide."""
     hunk_of: dict[int, int] = {}
     touched: set[int] = set()
     for index, hunk in enumerate(file.hunks):
@@ -206,19 +224,23 @@ def _build_side(data: CheckInput, file: FileChange) -> NewSide:
                 touched.add(line.new_no)
             pending = False
             previous = line.new_no
+    return tuple(sorted(touched)), hunk_of
+
+
+def _build_side(data: CheckInput, file: FileChange) -> NewSide:
     hash_comments = file.language in PYTHON
     if file.status is FileStatus.ADDED and len(file.hunks) == 1:
         whole: list[str] | None = [line.text for line in file.hunks[0].lines]  # a new file's hunk is all of it
     else:
         whole = _head_lines(data, file)
     if whole is not None:
-        return NewSide(file, (_segment(1, whole, hash_comments),), True, tuple(sorted(touched)), hunk_of)
+        return NewSide(file, (_segment(1, whole, hash_comments),), True)
     segments = []
     for hunk in file.hunks:
         texts = [line.text for line in hunk.lines if line.kind is not LineKind.REMOVED]
         if texts:
             segments.append(_segment(hunk.new_start, texts, hash_comments))
-    return NewSide(file, tuple(segments), False, tuple(sorted(touched)), hunk_of)
+    return NewSide(file, tuple(segments), False)
 
 
 def _head_lines(data: CheckInput, file: FileChange) -> list[str] | None:
@@ -231,12 +253,9 @@ def _head_lines(data: CheckInput, file: FileChange) -> list[str] | None:
     lines = content.decode("utf-8", "replace").split("\n")
     if b"\r" in content:
         lines = [t[:-1] if t.endswith("\r") else t for t in lines]
-    for hunk in file.hunks:
-        for line in hunk.lines:
-            if line.kind is LineKind.ADDED and (
-                line.new_no is None or line.new_no > len(lines) or lines[line.new_no - 1] != line.text
-            ):
-                return None
+    for line in scope_lines(file, Scope.ADDED).lines:
+        if line.new_no is None or line.new_no > len(lines) or lines[line.new_no - 1] != line.text:
+            return None
     return lines
 
 

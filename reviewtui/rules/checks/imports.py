@@ -15,6 +15,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from reviewtui.model import FileChange
@@ -163,7 +164,25 @@ _PREFIXES = ("python-", "py-", "django-", "flask-", "pytest-")
 _SUFFIXES = ("-python", "-py", "-client", "-sdk", "-binary", "-headless", "-cpu", "-gpu")
 
 
-def python_import_names(distribution: str) -> set[str]:
+_KNOWN: dict[tuple[int, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
+_MAX_KNOWN = 64
+
+
+def _python_known(in_tree: frozenset[str], declared: tuple[str, ...]) -> frozenset[str]:
+    """The names in the tree and those the declared distributions provide: the same for most changes of a queue
+    (both are shared while no module file or manifest changes), so built once per distinct pair instead of copying
+    thousands of names per change. Keyed by the tree's set by identity (held in the entry)."""
+    key = (id(in_tree), declared)
+    found = _KNOWN.get(key)
+    if found is None or found[0] is not in_tree:
+        if len(_KNOWN) >= _MAX_KNOWN:
+            _KNOWN.clear()
+        found = _KNOWN[key] = (in_tree, in_tree.union(*map(python_import_names, declared)))
+    return found[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def python_import_names(distribution: str) -> frozenset[str]:
     """Lower-cased module names a distribution may provide: its own name, its first word (namespace packages such
     as google-cloud-storage), the known exceptions, and the usual `python-`/`-client` wrappings removed."""
     key = normalize(PYPI, distribution)
@@ -175,7 +194,7 @@ def python_import_names(distribution: str) -> set[str]:
     for suffix in _SUFFIXES:
         if key.endswith(suffix):
             names.add(key[: -len(suffix)].replace("-", "_"))
-    return names
+    return frozenset(names)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -249,7 +268,7 @@ class _Known:
 
     context: ScanContext
     rev: str
-    _python: set[str] | None = None
+    _python: AbstractSet[str] | None = None
     _node: set[str] | None = None
     _node_aliases: list[str] | None = None
     _go: list[str] | None = None
@@ -257,17 +276,14 @@ class _Known:
     def has_tree(self) -> bool:
         return bool(self.context.tree(self.rev))
 
-    def python(self) -> set[str]:
+    def python(self) -> AbstractSet[str]:
         if self._python is None:
-            names = set(
-                self.context.per_tree(self.rev, ("tree-names", *_PY_EXTENSIONS), _python_tree_names, _python_module)
+            in_tree = self.context.per_tree(
+                self.rev, ("tree-names", *_PY_EXTENSIONS), _python_tree_names, _python_module
             )
-
             declared = [d.name for d in repository_dependencies(self.context, self.rev) if d.ecosystem == PYPI]
             declared += installed_by_commands(self.context, self.rev)[0]
-            for distribution in declared:
-                names |= python_import_names(distribution)
-            self._python = names
+            self._python = _python_known(in_tree, tuple(dict.fromkeys(declared)))
         return self._python
 
     def node(self) -> tuple[set[str], list[str]]:
