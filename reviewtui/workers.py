@@ -32,6 +32,7 @@ Where neither start method exists, analysis stays in this process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -374,6 +375,8 @@ _WORKER: list[Analyzer] = []
 def _init_worker(
     main: int, served: bool, tips: dict[str, str | None], user_file: Path | None, history: bool, cache: bool
 ) -> None:
+    if served:
+        _let_go_of_the_server()
     _die_with_parent(main, served)
     # Ctrl-C goes to the whole process group: the main process stops the run (and with it the workers); a worker
     # interrupted on its own would only print a traceback.
@@ -425,6 +428,21 @@ def _work(items: list[Change | Unread]) -> list[_Result]:
             continue
         out.append(entry_of(analysis))
     return out
+
+
+def _let_go_of_the_server() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe. The server exits when that pipe's write end is
+    closed everywhere, which is meant to happen when the main process dies; but CPython hands a copy to every process
+    it serves, so while its workers lived the server never saw the main process die (kill -9), and the workers, whose
+    parent is the server, kept running for nobody. A worker never asks the server for anything."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
 def _die_with_parent(main: int, served: bool) -> None:

@@ -15,9 +15,9 @@ from reviewtui.analysis import Analyzer, entry_of
 from reviewtui.cache import CACHE_DIR, AnalysisCache, cache_key
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.repository import Repository
+from reviewtui.risk.weights import RiskModel
 from reviewtui.rules.ruleset import RuleLibrary, builtin_rules
 from reviewtui.summary import SUMMARY_DIR
-from reviewtui.risk.weights import RiskModel
 from reviewtui.systems import SystemMap
 from tests.gitrepo import GitRepo
 from tests.test_cli import run

@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -94,3 +96,50 @@ def test_closing_the_results_early_leaves_no_worker_process(history: GitRepo, th
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in workers), "a worker outlived the closed results"
+
+
+WAIT_FOR_DEATH = """
+import sys, threading, time
+from pathlib import Path
+from reviewtui import workers
+from reviewtui.analysis import Analyzer
+from reviewtui.queue import QueueLoader, QueueRequest
+
+def running(mark):
+    Path(mark).touch()
+    time.sleep(120)
+
+if __name__ == "__main__":
+    threading.Thread(target=time.sleep, args=(120,), daemon=True).start()  # a thread runs: served workers
+    changes = list(QueueLoader(QueueRequest(repo=Path(sys.argv[1]), commits="main")).changes())
+    pool = workers._start(Analyzer(cache=False), 2, changes[0], "forkserver")
+    marks = [Path(sys.argv[2]) / str(n) for n in range(2)]
+    futures = [pool.submit(running, str(mark)) for mark in marks]
+    while not all(mark.exists() for mark in marks):  # both tasks run at once: both workers are past their start
+        time.sleep(0.05)
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(120)
+"""
+
+
+def test_served_workers_and_their_server_end_when_the_main_process_is_killed(
+    history: GitRepo, tmp_path: Path
+) -> None:
+    """kill -9 of the main process (the OOM killer): the fork server and the workers it forked go too."""
+    script = tmp_path / "main.py"
+    script.write_text(WAIT_FOR_DEATH)
+    main = subprocess.Popen([sys.executable, str(script), str(history.path), str(tmp_path)], stdout=subprocess.PIPE)
+    try:
+        assert main.stdout is not None
+        pids = [int(pid) for pid in main.stdout.readline().split()]
+        servers = [pid for pid in children(main.pid) if b"forkserver" in cmdline(pid)]
+        assert len(pids) == 2 and len(servers) == 1 and all(alive(pid) for pid in pids)
+        assert set(children(servers[0])) >= set(pids), "the workers are the server's children"
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in [*pids, *servers]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in pids), "served workers outlived the process that started them"
+    assert not any(alive(pid) for pid in servers), "the fork server outlived the process that started it"
