@@ -496,6 +496,8 @@ def _python_handlers(side: NewSide) -> Iterator[Handler]:
     for segment in side.segments:
         if not segment.may_hold(("Exception",)) and _BARE_EXCEPT.search(segment.raw) is None:
             continue  # no broad handler can be there (see _BARE_EXCEPT): the file need not be masked
+        if not _may_touch_a_handler(side, segment):
+            continue  # no handler here can touch a changed line: the file need not be masked either
         for line in _lines_containing(segment, "except"):
             match = _PY_EXCEPT.match(segment.masked_line(line))
             if match is None or not _PY_BROAD.search(match["clause"]):
@@ -513,6 +515,42 @@ def _python_handlers(side: NewSide) -> Iterator[Handler]:
             kinds = _quiet_kinds(_statements(body))
             if kinds is not None:
                 yield Handler(line, end, header, kinds)
+
+
+_RAW_EXCEPT = re.compile(r"^([ \t]*)except\b", re.M)
+
+
+def _may_touch_a_handler(side: NewSide, segment: Segment) -> bool:
+    """Whether a handler in the segment may contain a touched line, asked of the raw text (masking the file is the
+    dearest step of this check, and most files that handle exceptions do not touch a handler).
+
+    A handler's header line matches `_PY_EXCEPT` in the masked text, so the raw line starts with the same
+    `[ \t]*except` (masking leaves the start of a line that starts outside a string alone, and turns one that
+    starts inside a string into "_"). Its block ends before any later line that, raw, is neither blank nor starts
+    with "#" and is indented no deeper than the header: masked, such a line is not blank either and is indented as
+    deep (it starts outside a string) or not at all (it starts inside one), and `_python_block_end` stops there.
+    Lines that only may end the block (blank or "#" raw: a comment, or text inside a string) are taken as inside,
+    so the range is never shorter than the handler's: a handler that touches a changed line is never passed over."""
+    touched = side.touched
+    if not touched:
+        return False
+    for match in _RAW_EXCEPT.finditer(segment.raw):
+        header = segment.line_at(match.start())
+        if header > touched[-1]:
+            return False  # headers come in order, and a handler starts at its header
+        indent = len(match.group(1).expandtabs())
+        bound = segment.last
+        for line in range(header + 1, segment.last + 1):
+            text = segment.raw_line(line)
+            stripped = text.strip()
+            if stripped and not stripped.startswith("#"):
+                expanded = text.expandtabs()
+                if len(expanded) - len(expanded.lstrip()) <= indent:
+                    bound = line - 1
+                    break
+        if side.touches(header, bound):
+            return True
+    return False
 
 
 def _lines_containing(segment: Segment, needle: str) -> Iterator[int]:
