@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +24,17 @@ from reviewtui.repository import Repository
 from reviewtui.sources.commits import iter_commit_changes
 from reviewtui.sources.full import Unread
 from reviewtui.sources.patches import load_patch_folder
-from reviewtui.sources.refs import Candidate, Landed, Located, build, find_candidates, locate, ref_diff, resolve_base
+from reviewtui.sources.refs import (
+    Base,
+    Candidate,
+    Landed,
+    Located,
+    build,
+    find_candidates,
+    locate,
+    ref_diff,
+    resolve_base,
+)
 from reviewtui.summary import SummaryCache
 from reviewtui.workers import Failure, analysed
 
@@ -196,22 +207,11 @@ class QueueLoader:
             remote_branches=config.queue.remote_branches,
             base=base,
         )
-        try:
-            unmerged: dict[str, Commit] | None = read_unmerged(repo, [c.sha for c in candidates], base.sha)
-        except GitError:  # an unreadable commit somewhere: ask git ref by ref, so only that change is skipped
-            unmerged = None
         summaries = self._summaries(repo)
-        located: list[Located] = []
-        for candidate in candidates:
-            found = self._guard(candidate, repo, partial(locate, repo, candidate, base, unmerged))
-            if isinstance(found, Located):
-                located.append(found)
-            elif found is not None:
-                self._count(found)
-        start, size = 0, FIRST_DIFF_BATCH
-        while start < len(located):
-            batch = located[start : start + size]
-            start, size = start + size, min(size * 2, DIFF_BATCH)
+        located = self._located(repo, candidates, base)
+        size = FIRST_DIFF_BATCH
+        while batch := list(islice(located, size)):
+            size = min(size * 2, DIFF_BATCH)
             # Deferred: a ref on the base's tip needs no diff before analysis (no squash check against a moved base).
             later = {i for i, p in enumerate(batch) if defer and p.merge_base == base.sha}
             for index, (place, files) in enumerate(zip(batch, self._diffs(repo, batch, summaries, later), strict=True)):
@@ -223,6 +223,24 @@ class QueueLoader:
                     yield Unread(change) if files is None else change
                 elif change is not None:
                     self._count(change)
+
+    def _located(self, repo: Repository, candidates: list[Candidate], base: Base) -> Iterator[Located]:
+        """Each candidate's merge-base and commits, from one `git log` of the unmerged commits for the first few
+        refs and one for the rest: the first changes reach a screen without waiting for the commits of thousands
+        of refs to be read and parsed (5000 refs: ~0.15 s)."""
+        for chunk in (candidates[:FIRST_DIFF_BATCH], candidates[FIRST_DIFF_BATCH:]):
+            if not chunk:
+                continue
+            try:
+                unmerged: dict[str, Commit] | None = read_unmerged(repo, [c.sha for c in chunk], base.sha)
+            except GitError:  # an unreadable commit somewhere: ask git ref by ref, so only that change is skipped
+                unmerged = None
+            for candidate in chunk:
+                found = self._guard(candidate, repo, partial(locate, repo, candidate, base, unmerged))
+                if isinstance(found, Located):
+                    yield found
+                elif found is not None:
+                    self._count(found)
 
     def _diffs(
         self, repo: Repository, batch: list[Located], summaries: SummaryCache | None, later: set[int]

@@ -401,3 +401,28 @@ def test_a_patch_folder_with_one_broken_file_loads_the_rest(repo: GitRepo, tmp_p
     (folder / "a-good.diff").unlink()
     with pytest.raises(PatchError, match=r"b-bad\.diff"):
         load(repo.path, patches=folder)
+
+
+def test_the_first_refs_are_listed_before_the_other_refs_commits_are_read(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue of thousands of refs shows its first changes before git has listed and Python parsed every ref's
+    commits: the first few refs' unmerged commits are read on their own, the rest's after those changes are out."""
+    for n in range(40):
+        repo.update_ref(f"refs/pull/{n + 1}/head", make_change(repo, f"b{n}", f"f{n}.py", f"x = {n}\n"))
+        repo.git("branch", "-D", f"b{n}")
+    repo.write("main_only.txt", "main moved on\n")  # the refs' merge-base is no longer the base's tip
+    repo.commit("Main moves on")
+    expected = [c.id for c in QueueLoader(QueueRequest(repo=repo.path)).changes()]
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+
+    def logs() -> int:
+        return sum(" git log " in line for line in trace.read_text().splitlines()) if trace.exists() else 0
+
+    changes = QueueLoader(QueueRequest(repo=repo.path)).changes()
+    first = next(changes)
+    assert logs() == 1, "only the first refs' commits were read before the first change"
+    rest = [c.id for c in changes]
+    assert logs() == 2
+    assert [first.id, *rest] == expected and len(expected) == 40
