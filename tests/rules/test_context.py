@@ -111,3 +111,98 @@ def test_a_set_that_differs_only_in_irrelevant_paths_reuses_its_neighbours_value
     assert context.per_tree(module, ("py",), modules, python) == {"pkg/mod.py", "pkg/other.py"}
     assert calls == [2, 4]
     assert context.per_tree(note, ("all",), len) == 3  # without `relevant` every distinct set is computed
+
+
+# -- files at a commit: the context's own cat-file, read ahead in one request ------------------------------------
+
+
+def odd_history(tmp_path: Path) -> tuple[GitRepo, list[str], list[str]]:
+    """Two commits whose files differ in content under the same names, with names git's batch protocol finds odd."""
+    repo, revs = history(tmp_path)
+    names = ["src/app.py", "données", "link", "vendor/sub", "lib/app.py", "a b.txt", "tab\tname.txt", "cr\rname.txt",
+             "-dash.py", "deep/er/still/x.py", "missing.py", "src", ""]  # fmt: skip
+    for round_ in range(2):
+        for name in ("a b.txt", "tab\tname.txt", "cr\rname.txt", "-dash.py", "deep/er/still/x.py"):
+            repo.write(name, f"{name} {round_}\n" * (1 + round_ * 5000))
+        revs.append(repo.commit(f"odd names {round_}"))
+    return repo, revs, names
+
+
+def test_reads_are_what_the_repository_reads_at_every_revision(tmp_path: Path) -> None:
+    repo, revs, names = odd_history(tmp_path)
+    reference = Repository(repo.path)
+    expected = {(rev, name): reference.show_file(rev, name) for rev in revs for name in names}
+    assert expected[(revs[-1], "a b.txt")] != expected[(revs[-2], "a b.txt")]
+    assert expected[(revs[-1], "src")] is None and expected[(revs[-1], "vendor/sub")] is None
+    for ahead in (False, True):
+        context = ScanContext(Repository(repo.path))
+        for rev in revs:
+            if ahead:
+                context.read_ahead(rev, names)
+            for name in names:
+                assert context.read(rev, name) == expected[(rev, name)], (rev, name, ahead)
+        # Listed after reading: the memo by blob id takes over and still answers each revision with its own file.
+        for rev in reversed(revs):
+            context.tree(rev)
+            for name in names:
+                assert context.read(rev, name) == expected[(rev, name)], (rev, name)
+
+
+def test_a_read_ahead_holds_files_for_their_revision_only(tmp_path: Path) -> None:
+    repo, revs, _ = odd_history(tmp_path)
+    context = ScanContext(Repository(repo.path))
+    old, new = revs[-2], revs[-1]
+    context.read_ahead(old, ["a b.txt", "-dash.py"])
+    assert context.read(new, "a b.txt") == b"a b.txt 1\n" * 5001
+    assert context.read(old, "a b.txt") == b"a b.txt 0\n"
+    assert context.read(new, "-dash.py") == b"-dash.py 1\n" * 5001
+
+
+def test_reads_survive_the_batch_process_dying(tmp_path: Path) -> None:
+    """A git that exits mid-run ends the batch: every later read goes through the repository, with the same bytes."""
+    repo, revs, names = odd_history(tmp_path)
+    reference = Repository(repo.path)
+    context = ScanContext(Repository(repo.path))
+    assert context.read(revs[1], "src/app.py") == b"x = 1\n"
+    reader = context._reader
+    assert reader is not None and reader._process is not None
+    reader._process.kill()
+    reader._process.wait()
+    context.read_ahead(revs[-1], names)
+    for name in names:
+        assert context.read(revs[-1], name) == reference.show_file(revs[-1], name), name
+    assert reader._broken
+
+
+def test_a_read_ahead_of_a_name_that_is_not_a_commit_id_reads_nothing_wrong(tmp_path: Path) -> None:
+    repo, revs, _ = odd_history(tmp_path)
+    context = ScanContext(Repository(repo.path))
+    context.read_ahead("HEAD", ["a b.txt"])
+    context.read_ahead("no-such-revision", ["a b.txt"])
+    assert context.read("no-such-revision", "a b.txt") is None
+    assert context.read(revs[-1], "a b.txt") == b"a b.txt 1\n" * 5001
+    assert ScanContext().read(revs[-1], "a b.txt") is None  # no repository: nothing
+
+
+def test_a_read_ahead_larger_than_a_pipe_is_answered_in_order(tmp_path: Path) -> None:
+    """Requests go out in chunks that fit a pipe while git's answers (far larger) are read: no deadlock, and each
+    answer goes to its own file."""
+    repo = GitRepo(tmp_path / "repo")
+    names = [f"pkg/{'n' * 60}{i:04}.py" for i in range(400)]
+    for i, name in enumerate(names):
+        repo.write(name, f"# file {i}\n" + "x" * 2000 + "\n")
+    rev = repo.commit("many files")
+    context = ScanContext(Repository(repo.path))
+    calls: list[int] = []
+    reader_read = type(context)._fetch
+
+    def counted(self: ScanContext, rev: str, paths: list[str]) -> dict[str, bytes | None]:
+        calls.append(len(paths))
+        return reader_read(self, rev, paths)
+
+    context._fetch = counted.__get__(context)  # type: ignore[method-assign]
+    context.read_ahead(rev, names)
+    assert calls == [400]
+    for i, name in enumerate(names):
+        assert context.read(rev, name) == f"# file {i}\n".encode() + b"x" * 2000 + b"\n"
+    assert calls == [400]  # every read was answered from the read-ahead

@@ -498,23 +498,28 @@ def _python_handlers(side: NewSide) -> Iterator[Handler]:
             continue  # no broad handler can be there (see _BARE_EXCEPT): the file need not be masked
         if not _may_touch_a_handler(side, segment):
             continue  # no handler here can touch a changed line: the file need not be masked either
-        for line in _lines_containing(segment, "except"):
-            match = _PY_EXCEPT.match(segment.masked_line(line))
-            if match is None or not _PY_BROAD.search(match["clause"]):
-                continue
-            header = segment.raw_line(line).strip()
-            if match["inline"].strip():
-                kinds = _quiet_kinds(_statements(match["inline"]))
-                if kinds is not None:
-                    yield Handler(line, line, header, kinds)
-                continue
-            end = _python_block_end(segment, line, len(match["indent"].expandtabs()), side.complete)
-            if end is None or end == line:
-                continue
-            body = segment.masked[segment.offset(line + 1) : segment.offset(end) + len(segment.masked_line(end))]
-            kinds = _quiet_kinds(_statements(body))
+        yield from _segment_handlers(side, segment)
+
+
+def _segment_handlers(side: NewSide, segment: Segment) -> Iterator[Handler]:
+    """Every broad handler of the segment whose body is quiet (touching a changed line or not)."""
+    for line in _lines_containing(segment, "except"):
+        match = _PY_EXCEPT.match(segment.masked_line(line))
+        if match is None or not _PY_BROAD.search(match["clause"]):
+            continue
+        header = segment.raw_line(line).strip()
+        if match["inline"].strip():
+            kinds = _quiet_kinds(_statements(match["inline"]))
             if kinds is not None:
-                yield Handler(line, end, header, kinds)
+                yield Handler(line, line, header, kinds)
+            continue
+        end = _python_block_end(segment, line, len(match["indent"].expandtabs()), side.complete)
+        if end is None or end == line:
+            continue
+        body = segment.masked[segment.offset(line + 1) : segment.offset(end) + len(segment.masked_line(end))]
+        kinds = _quiet_kinds(_statements(body))
+        if kinds is not None:
+            yield Handler(line, end, header, kinds)
 
 
 _RAW_EXCEPT = re.compile(r"^([ \t]*)except\b", re.M)
