@@ -4,6 +4,8 @@ the set of paths is computed once per distinct set."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 from reviewtui.repository import Repository
@@ -206,3 +208,33 @@ def test_a_read_ahead_larger_than_a_pipe_is_answered_in_order(tmp_path: Path) ->
     for i, name in enumerate(names):
         assert context.read(rev, name) == f"# file {i}\n".encode() + b"x" * 2000 + b"\n"
     assert calls == [400]  # every read was answered from the read-ahead
+
+
+def test_a_forked_child_lets_go_of_the_parents_cat_file(tmp_path: Path) -> None:
+    """Workers are forked while the main process's batch may be running: the child drops its copy of the pipe at
+    once (and reads through a git of its own), so the parent's git sees the end of its input when the parent
+    closes it and exits cleanly."""
+    repo, revs, _ = odd_history(tmp_path)
+    context = ScanContext(Repository(repo.path))
+    assert context.read(revs[1], "src/app.py") == b"x = 1\n"
+    reader = context._reader
+    assert reader is not None and reader._process is not None
+    process = reader._process
+    out, into = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: report what it holds and what it reads, then stay alive while the parent closes
+        os.close(out)
+        held = b"kept" if reader._process is not None else b"dropped"
+        read = context.read(revs[-1], "a b.txt") == b"a b.txt 1\n" * 5001
+        os.write(into, held + (b" read" if read else b" wrong"))
+        os.close(into)
+        signal.pause()
+    try:
+        os.close(into)
+        assert os.read(out, 32) == b"dropped read"
+        reader.close()
+        assert process.returncode == 0, "git ended by the end of its input, not killed"
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        os.close(out)
