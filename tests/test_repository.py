@@ -135,3 +135,19 @@ def test_personal_and_system_attributes_do_not_change_a_diff(repo: GitRepo, tmp_
     assert "Binary files" in repo.git("show", "--format=", sha)  # git itself obeys it
     files = read_commit_diffs(Repository(repo.path), [sha])[sha]
     assert [(f.path, f.binary, f.added) for f in files] == [("app.py", False, 1)]
+
+
+def test_ref_commit_answers_what_rev_parse_does(repo: GitRepo) -> None:
+    """The base branch is looked up through the persistent cat-file: same answers as `rev-parse --verify X^{commit}`
+    for branches, a branch moved meanwhile, an annotated tag (peeled), missing refs and odd names."""
+    first = repo.head()
+    repo.git("tag", "-a", "-m", "a tag", "v1")
+    repo.git("update-ref", "refs/remotes/origin/main", first)
+    reader = Repository(repo.path)
+    names = ["refs/heads/main", "refs/remotes/origin/main", "refs/tags/v1", "refs/heads/none", "refs/heads/ma*",
+             "refs/heads/main~0", "refs/heads/a b", "HEAD"]
+    assert [reader.ref_commit(n) for n in names] == [reader.resolve(n) for n in names]
+    assert reader.ref_commit("refs/tags/v1") == first
+    repo.write("later.txt", "later\n")
+    moved = repo.commit("Later")
+    assert reader.ref_commit("refs/heads/main") == moved, "a ref moved after the first question is read anew"

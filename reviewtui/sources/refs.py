@@ -51,8 +51,8 @@ def resolve_base(repo: Repository, configured: str | None) -> Base:
     """The configured base branch, else origin's default, else main/master; the newer of local and origin wins."""
     names = [configured] if configured else [n for n in (repo.remote_head(), "main", "master") if n]
     for name in names:
-        local = repo.resolve(f"refs/heads/{name}")
-        remote = repo.resolve(f"refs/remotes/origin/{name}")
+        local = repo.ref_commit(f"refs/heads/{name}")
+        remote = repo.ref_commit(f"refs/remotes/origin/{name}")
         if local and remote and local != remote and repo.is_ancestor(local, remote):
             return Base(name, f"refs/remotes/origin/{name}", remote)
         if local:
