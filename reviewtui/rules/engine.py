@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -22,6 +23,7 @@ from reviewtui.rules.walk import file_hit, release, scope_lines
 from reviewtui.systems import SystemMap, glob_regex
 
 _LINE_SCOPES = frozenset({Scope.ADDED, Scope.REMOVED, Scope.CONTEXT, Scope.LINES})
+_TEXT = operator.attrgetter("text")
 
 
 def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
@@ -222,7 +224,7 @@ def _without_long_lines(file: FileChange, trimmed: dict[int, FileChange]) -> Fil
     Memoised per scan (`trimmed`, by identity) because every code rule asks for the same files."""
     key = id(file)
     if key not in trimmed:
-        if any(len(line.text) > LONG_LINE for hunk in file.hunks for line in hunk.lines):
+        if any(max(map(len, map(_TEXT, hunk.lines)), default=0) > LONG_LINE for hunk in file.hunks):  # in C
             hunks = tuple(
                 dataclasses.replace(hunk, lines=tuple(_blank_if_long(line) for line in hunk.lines))
                 for hunk in file.hunks
