@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from reviewtui.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from reviewtui.rules import engine
-from reviewtui.rules.checks import code, imports, secrets
+from reviewtui.rules.checks import code, imports, infra, secrets
 from reviewtui.rules.checks.size import _changed
 from reviewtui.rules.rule import Scope
-from reviewtui.rules.walk import SCOPE_KINDS, Folded, per_file, release, scope_lines
+from reviewtui.rules.walk import SCOPE_KINDS, Folded, Located, per_file, release, scope_lines
 from reviewtui.systems import glob_regex
 from tests.properties.strategies import changes
 
@@ -27,9 +27,27 @@ FRAGMENTS = [
     "import os", "from x import y", "  from  a.b import (c", "import a, b as c", "# import x", "const a = require('x')",
     "import 'side'", "export { a } from \"./b\"", "await import(`m`)", "// import x from 'y'", "timeout = 5",
     "MAX_RETRIES: 3", "self.rate_limit=1", "api_key = 'abc'", "PASSWORD", "Bearer", "İMPORT", "ımport", "ſecret",
-    "Kelvin K", "ß", "ﬁle", "\u0130", "σ", "Σ", " ", "\t", "=", ":", "'", '"', "x",
+    "Kelvin K", "ß", "ﬁle", "\u0130", "σ", "Σ", " ", "\t", "=", ":", "'", '"', "x", "DROP TABLE t",
+    "drop table if exists", "op.drop_column(", "migrations.RemoveField(", "DELETE FROM t", "TRUNCATE x",
+    "CREATE TABLE n", "createTable('a'", "ALTER COLUMN c SET NOT NULL", "ADD COLUMN c int NOT NULL",
+    "op.add_column('t', x, nullable=False)", "ſ", "-- ",
 ]  # fmt: skip
+SQL_LINE = DiffLine(LineKind.ADDED, None, 1, "x")
+SQL_FILE = FileChange("m.sql", "m.sql", FileStatus.ADDED, hunks=(Hunk(0, 0, 1, 1, "", (SQL_LINE,)),))
+LOCATED = Located(SQL_FILE, 0, SQL_LINE)
 lines_strategy = st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=5).map("".join), max_size=12)
+
+
+def test_the_migration_words_have_no_letter_ignorecase_widens() -> None:
+    """The migration checks find candidate lines by case-folded words, their patterns match with IGNORECASE: every
+    character IGNORECASE takes for a letter of those words must fold to that letter."""
+    letters = set("".join((*infra._CREATE_WORDS, *infra._DESTRUCTIVE_WORDS, *infra._NOT_NULL_WORDS)))
+    patterns = {letter: re.compile(letter, re.IGNORECASE) for letter in letters}
+    for code_point in range(sys.maxunicode + 1):
+        char = chr(code_point)
+        for letter, pattern in patterns.items():
+            if pattern.fullmatch(char):
+                assert char.casefold() == letter, (hex(code_point), letter)
 
 
 def test_casefold_keeps_every_ascii_letter_lowering_gives() -> None:
@@ -52,6 +70,9 @@ def test_word_prefilters_find_every_line_the_full_test_accepts(texts: list[str])
         (("import",), lambda t: bool(imports._PY_FROM.match(t) or imports._PY_IMPORT.match(t))),
         (imports._JS_WORDS, lambda t: any(p.search(t) for p in (imports._JS_FROM, imports._JS_SIDE_EFFECT,
                                                                imports._JS_CALL))),
+        (infra._CREATE_WORDS, lambda t: infra._CREATE_TABLE.search(t) is not None),
+        (infra._DESTRUCTIVE_WORDS, lambda t: any(infra._destructive_statements(LOCATED, t, set()))),
+        (infra._NOT_NULL_WORDS, lambda t: infra._not_null(LOCATED, t, set()) is not None),
     ]  # fmt: skip
     for words, accepts in checks:
         found = set(folded.lines_with(words))
