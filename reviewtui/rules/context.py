@@ -88,6 +88,10 @@ class ScanContext:
         for path, content in self._fetch(rev, wanted[:_MAX_AHEAD]).items():
             self._ahead[(rev, path)] = content
 
+    def drop_read_ahead(self) -> None:
+        """Forget files read ahead and never asked for (the scan of a change is over)."""
+        self._ahead.clear()
+
     def _fetch(self, rev: str, paths: list[str]) -> dict[str, bytes | None]:
         """The files at `rev` through the context's `cat-file --batch`, or one by one through the repository's
         when the batch cannot carry the name or has failed (the same git answer either way)."""

@@ -31,6 +31,7 @@ def scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding
         return _scan(change, ruleset, context)
     finally:
         release()
+        context.drop_read_ahead()
 
 
 def _scan(change: Change, ruleset: RuleSet, context: ScanContext) -> list[Finding]:
