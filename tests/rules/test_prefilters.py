@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from reviewtui.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from reviewtui.rules import engine
-from reviewtui.rules.checks import code, imports, infra, secrets
+from reviewtui.rules.checks import code, imports, infra, secrets, tests
 from reviewtui.rules.checks.size import _changed
 from reviewtui.rules.rule import Scope
 from reviewtui.rules.walk import SCOPE_KINDS, Folded, Located, per_file, release, scope_lines
@@ -164,3 +164,28 @@ def test_large_change_counts_what_change_stats_counts(change: Change) -> None:
         assert sum(_changed(f) for f in change.files) == change.stats.added + change.stats.deleted
     finally:
         release()
+
+
+TEST_LINES = [
+    "def test_a(self):", "    async def test_b():", "class TestX:", "func TestY(t *testing.T) {", "func helper() {",
+    "it('works', () => {", "describe(\"x\", function () {", "test.only(`y`, async () => {", "    assert x == 1",
+    "    self.assertEqual(a, b)", "m.assert_called_once()", "expect(a).toBe(1)", "require.Equal(t, 1, x)",
+    "t.Fatalf(\"x\")", "with pytest.raises(E):", "x.should.equal(1)", "verify(mock)", "# assert x", "// expect(1)",
+    "    return 1", "x = f(", "  ", "defer", "classify(x)", "@Test", "void testX() {", "функция", "assertThat(x)",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TEST_LINES), min_size=1, max_size=3).map(" ".join))
+def test_test_definitions_and_assertions_answer_as_their_patterns(text: str) -> None:
+    """The word checks in front of `_definition` and `is_assertion` answer as the patterns alone would."""
+    python = tests._PY_DEF.match(text)
+    assert tests._definition("python", text, False) == (
+        python[1] if python else None, False, tests._PY_BOUNDARY.match(text) is not None
+    )
+    script = tests._JS_DEF.match(text)
+    assert tests._definition("script", text, False) == (script[2] if script else None, False, False)
+    go = tests._GO_DEF.match(text)
+    go_boundary = tests._GO_BOUNDARY.match(text) is not None
+    assert tests._definition("go", text, False) == (go[1] if go else None, False, go_boundary)
+    assert tests.is_assertion(text) == (tests._COMMENT.match(text) is None and tests.ASSERTION.search(text) is not None)

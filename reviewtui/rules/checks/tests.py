@@ -166,14 +166,22 @@ def file_tests(file: FileChange) -> FileTests:
 
 
 def _definition(family: str, text: str, pending: bool) -> tuple[str | None, bool, bool]:
-    """(test name or None, JVM annotation pending, whether the line starts some other definition)."""
+    """(test name or None, JVM annotation pending, whether the line starts some other definition). A line without
+    the text every pattern of its family needs (`def` or `class`, an opening parenthesis, `func` at the start) is
+    answered without them: most lines of a test file define nothing."""
     if family == "python":
+        if "def" not in text and "class" not in text:
+            return None, False, False
         match = _PY_DEF.match(text)
         return (match[1] if match else None), False, _PY_BOUNDARY.match(text) is not None
     if family == "script":
+        if "(" not in text:
+            return None, False, False
         match = _JS_DEF.match(text)
         return (match[2] if match else None), False, False
     if family == "go":
+        if not text.startswith("func"):
+            return None, False, False
         match = _GO_DEF.match(text)
         return (match[1] if match else None), False, _GO_BOUNDARY.match(text) is not None
     pending = pending or _JVM_ANNOTATION.search(text) is not None
@@ -302,7 +310,12 @@ _COMMENT = re.compile(r"^\s*(?:#|//|/\*|\*)")
 
 
 def is_assertion(text: str) -> bool:
+    if not any(word in text for word in _ASSERTION_WORDS):
+        return False  # every form ASSERTION matches spells one of them (case matters there too)
     return _COMMENT.match(text) is None and ASSERTION.search(text) is not None
+
+
+_ASSERTION_WORDS = ("assert", "expect", "require.", "t.", "pytest.raises", ".should", "verify")
 
 
 def _changed_assertions(file: FileChange, kind: LineKind) -> list[tuple[int, int, DiffLine]]:
