@@ -68,13 +68,17 @@ _Filter = tuple[tuple[str, ...], tuple[str, ...], frozenset[str], bool]
 class _Plan:
     """A rule set as `scan` walks it, worked out once per rule set: which rules are regex rules on lines (applied
     file by file) and which are checks or file events (applied rule by rule), by position; and the rules' filters
-    without repeats. The 71 built-in rules have about a dozen distinct filters (most have none, the test and code
-    rules share theirs), so a file not seen before is judged a dozen times instead of 71."""
+    without repeats. The 71 built-in rules have 35 distinct filters over 20 distinct pairs of path globs (the code
+    rules share one exclude list of 36 globs and differ in languages), so a file not seen before is matched against
+    20 sets of globs instead of 71."""
 
     ruleset: RuleSet
     regex_at: tuple[int, ...]
     other_at: tuple[int, ...]
-    filters: tuple[_Filter, ...]
+    globs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    """Distinct (paths, exclude) of the rules."""
+    filters: tuple[tuple[int, frozenset[str], bool], ...]
+    """Distinct (position in `globs`, languages, tier1_only)."""
     slot: tuple[int, ...]
     """Rule position -> its filter's position in `filters`."""
 
@@ -92,12 +96,14 @@ def _plan(ruleset: RuleSet) -> _Plan:
         rules = ruleset.rules
         regex = [i for i, r in enumerate(rules) if r.check is None and r.scope in _LINE_SCOPES]
         regex_set = set(regex)
+        globs = list(dict.fromkeys((r.paths, r.exclude) for r in rules))
         filters = list(dict.fromkeys(_filter_of(r) for r in rules))
         plan = _PLANS[id(ruleset)] = _Plan(
             ruleset=ruleset,
             regex_at=tuple(regex),
             other_at=tuple(i for i in range(len(rules)) if i not in regex_set),
-            filters=tuple(filters),
+            globs=tuple(globs),
+            filters=tuple((globs.index((g, e)), languages, tier1) for g, e, languages, tier1 in filters),
             slot=tuple(filters.index(_filter_of(r)) for r in rules),
         )
     return plan
@@ -115,15 +121,25 @@ def _admitted_rules(plan: _Plan, file: FileChange, context: ScanContext) -> tupl
     """`applies` for every rule of the set, by position; memoised by the file's paths and language, the rule set (by
     identity, through its plan held in the entry so its id is never reused) and the system map (by value: each base
     has its own, and most are equal): a queue touches the same files again and again, and asking ~100 rules' filters
-    per file per change was a twentieth of the scan. A file seen for the first time is judged once per distinct
-    filter (`_Plan`): on 1000 pip commits most files are new to the memo, and judging every rule was a tenth."""
+    per file per change was a twentieth of the scan. A file seen for the first time is matched once per distinct
+    set of globs and judged once per distinct filter (`_Plan`): on 1000 pip commits most files are new to the
+    memo, and judging every rule was a tenth."""
     paths = _paths(file)
     key = (id(plan.ruleset), paths, file.language, context.systems)
     entry = _ADMITTED.get(key)
     if entry is None or entry[0] is not plan:
         if len(_ADMITTED) >= _MAX_ADMITTED:
             _ADMITTED.clear()
-        passed = [_passes(f, file, paths, context) for f in plan.filters]
+        on_paths = [_on_paths(globs, exclude, paths) for globs, exclude in plan.globs]
+        tier1: list[bool] = []
+        passed = []
+        for at, languages, tier1_only in plan.filters:
+            ok = on_paths[at] and (not languages or file.language in languages)
+            if ok and tier1_only:
+                if not tier1:
+                    tier1.append(any(context.is_tier1(p) for p in paths))
+                ok = tier1[0]
+            passed.append(ok)
         entry = _ADMITTED[key] = (plan, tuple(passed[slot] for slot in plan.slot))
     return entry[1]
 
@@ -134,17 +150,15 @@ def _paths(file: FileChange) -> tuple[str, ...]:
 
 def _passes(rule: _Filter, file: FileChange, paths: tuple[str, ...], context: ScanContext) -> bool:
     globs, exclude, languages, tier1_only = rule
-    if (globs or exclude) and not _admitted(globs, exclude, paths):
+    if not _on_paths(globs, exclude, paths):
         return False
     if languages and file.language not in languages:
         return False
     return not tier1_only or any(context.is_tier1(p) for p in paths)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _admitted(globs: tuple[str, ...], exclude: tuple[str, ...], paths: tuple[str, ...]) -> bool:
-    """The path filters alone, memoised: a queue touches the same files again and again, and matching ~100 rules'
-    globs per file was a tenth of the scan."""
+def _on_paths(globs: tuple[str, ...], exclude: tuple[str, ...], paths: tuple[str, ...]) -> bool:
+    """The path filters alone: one of the paths matches a glob (if any), none matches an excluded one."""
     if globs and not any(_matches_any(globs, p) for p in paths):
         return False
     return not (exclude and any(_matches_any(exclude, p) for p in paths))
