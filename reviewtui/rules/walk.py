@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -139,7 +140,10 @@ def per_file(file: FileChange, key: object, compute: Callable[[FileChange], T]) 
 def scope_lines(file: FileChange, scope: Scope) -> ScopeLines:
     """The lines of `file` that `scope` reads (see `per_file`)."""
     kinds = SCOPE_KINDS[scope]
-    return per_file(file, kinds, lambda f: ScopeLines(f, kinds))
+    found = _PER_FILE.get((id(file), kinds))
+    if found is not None and found[0] is file:
+        return cast(ScopeLines, found[1])  # asked once per rule per file: the common case, without a closure
+    return per_file(file, kinds, functools.partial(ScopeLines, kinds=kinds))
 
 
 def release() -> None:
