@@ -265,11 +265,28 @@ def _submit(pool: ProcessPoolExecutor, waiting: list[_Slot]) -> None:
     if not batch:
         return
     try:
-        future = pool.submit(_work, [slot.item for slot in batch])
+        with _interrupts_held():  # the first task forks the workers
+            future = pool.submit(_work, [slot.item for slot in batch])
     except BrokenProcessPool:
         return  # a worker died: these are analysed here when their turn comes (`_finish`)
     for index, slot in enumerate(batch):
         slot.future, slot.index = future, index
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while workers may be forked. A worker ignores SIGINT (its main process handles Ctrl-C for
+    the whole run), but only from its initializer on: a Ctrl-C (sent to the whole process group) that reached it
+    between the fork and then raised KeyboardInterrupt inside CPython's after-fork handlers and printed a traceback.
+    Forked with SIGINT blocked, a worker never receives it; this process gets it as soon as the fork is done."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _finish(analyzer: Analyzer, slot: _Slot, after: Iterable[_Slot] = ()) -> Analysis | Failure:

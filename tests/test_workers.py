@@ -207,6 +207,27 @@ def test_a_dead_worker_costs_speed_not_results(history: GitRepo, tmp_path: Path)
     assert [(r.findings, r.risk) for r in results if isinstance(r, Analysis)] == expected
 
 
+def _blocked_signals(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers need fork")
+def test_workers_are_forked_with_ctrl_c_held_back(history: GitRepo) -> None:
+    """A Ctrl-C that reached a worker between its fork and its initializer printed a traceback from CPython's
+    after-fork handlers: workers are forked with SIGINT blocked (this process gets it once the fork is done)."""
+    changes = list(QueueLoader(QueueRequest(repo=history.path, commits="main"), summaries=False).changes())
+    pool = workers._start(Analyzer(cache=False), 2, changes[0])
+    try:
+        workers._submit(pool, [workers._Slot(change) for change in changes[:4]])
+        pids = [process.pid for process in pool._processes.values()]
+        assert len(pids) == 2
+        assert all(_blocked_signals(pid) & (1 << (signal.SIGINT - 1)) for pid in pids)
+        assert not _blocked_signals(os.getpid()) & (1 << (signal.SIGINT - 1)), "this process takes Ctrl-C again"
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 @pytest.mark.skipif(not can_fork(), reason="workers need fork")
 def test_a_dead_worker_costs_speed_not_results_for_unread_changes(history: GitRepo, tmp_path: Path) -> None:
     """The same with changes whose diffs nobody has read yet: this process reads what the dead worker held."""
