@@ -7,16 +7,16 @@ change to the workers in batches (they look the cache up themselves). Results co
 were loaded, so the output is the same as analysing one by one (the tests compare them byte for byte).
 
 On a cold queue the loader does not read the diffs either: it hands out `Unread` changes (everything but the
-files), and each worker reads its batch's diffs in one git process, parses them, stores their summaries, analyses
-them and sends back only the summarised files (counts, no hunks) with the analysis. The main process lists commits
+files), and each worker looks its batch up in the cache, reads the misses' diffs in one git process, parses them,
+analyses them and sends back the analysis with the summarised files (counts, no hunks), which the analysis entry
+keeps (no separate diff summary is written: creating a file costs ~1 ms on some disks). The main process lists commits
 and refs, reads cache entries and assembles the results: reading and parsing every diff in it made it the
 bottleneck, and pickling parsed diffs (every line of every hunk) to the workers cost as much again.
 
 Workers are forked: nothing is imported twice and the worker starts with the main process's compiled rule packs
 and history index (built once, just before the fork). Each builds its own `Analyzer` (its own git processes: a
-forked child must not share the parent's pipes to `git cat-file`) and writes the diff summaries it reads itself,
-atomically, as the serial path does; the analysis entries are written by the main process, which mostly waits
-(creating a file costs ~1 ms on some disks: a second of a worker's time per 1000 changes). With fork,
+forked child must not share the parent's pipes to `git cat-file`) and writes nothing: the analysis entries are
+written by the main process, which mostly waits (a second of a worker's time per 1000 changes). With fork,
 ProcessPoolExecutor starts every worker at the first task, before its own management thread exists, so no fork
 happens while a thread runs.
 
@@ -54,7 +54,6 @@ from reviewtui.cache import Entry
 from reviewtui.errors import GitError
 from reviewtui.model import Change
 from reviewtui.sources.full import Unread, read_unread
-from reviewtui.summary import SummaryCache
 
 BATCH = 32
 """Changes per task: consecutive changes share trees and files (the per-run caches of a worker's ScanContext), so
@@ -64,6 +63,8 @@ AHEAD = 4
 READ_HERE = 256
 """Unread changes this process reads in one git process when it analyses them itself (no workers): few processes,
 and few parsed diffs held at once."""
+FIRST_READ_HERE = 16
+"""The first such read: a first row (the TUI on one core) waits for no more than 16 diffs."""
 MIN_MISSES = 24
 """Cache misses seen before the workers start: starting them (a fork, then rules and history per worker) is not
 worth it for a handful of changes."""
@@ -198,6 +199,7 @@ def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[
     any other is taken as it comes (the TUI's first row must not wait for the changes after it)."""
     iterator = iter(changes)
     ahead: deque[_Slot] = deque()
+    size = FIRST_READ_HERE
     while True:
         if not ahead:
             first = next(iterator, None)
@@ -205,8 +207,10 @@ def _serial(changes: Iterable[Change | Unread], analyzer: Analyzer) -> Iterator[
                 return
             ahead.append(_Slot(first, hit=analyzer.cached(first)))
             if isinstance(first, Unread):
-                # Looked up now, so that the misses among them are read together and no hit's diff is read at all.
-                ahead.extend(_Slot(item, hit=analyzer.cached(item)) for item in islice(iterator, READ_HERE - 1))
+                # Looked up now, so that the misses among them are read together and no hit's diff is read at all;
+                # a few at first (the first row waits for them), more as the run goes on.
+                ahead.extend(_Slot(item, hit=analyzer.cached(item)) for item in islice(iterator, size - 1))
+                size = min(size * 2, READ_HERE)
         slot = ahead.popleft()
         yield slot.hit if slot.hit is not None else _here(analyzer, slot, ahead, READ_HERE)
 
@@ -301,12 +305,10 @@ def _finish(analyzer: Analyzer, slot: _Slot, after: Iterable[_Slot] = ()) -> Ana
         if isinstance(result, GitError):
             return Failure(slot.change, result)
         # The worker left the analysis cache write to this process, which mostly waits for it (a file created is
-        # ~1 ms on some disks, 1000 of them a second of a worker's time); the worker wrote the diff summary.
+        # ~1 ms on some disks, 1000 of them a second of a worker's time).
         if isinstance(result, Entry):
-            if isinstance(slot.item, Unread):
-                _store_summary(analyzer, slot.item.change, result)
-                return _stored(analyzer, analyzer.assemble(slot.item.filled(result.files), result))
-            return _stored(analyzer, analyzer.assemble(slot.item, result))
+            change = slot.item.filled(result.files) if isinstance(slot.item, Unread) else slot.item
+            return _stored(analyzer, analyzer.assemble(change, result))
     return _here(analyzer, slot, after)  # a miss no worker took (too few to start them, or a worker died)
 
 
@@ -348,37 +350,17 @@ def _read_here(analyzer: Analyzer, slots: list[_Slot]) -> None:
                 slot.item = change
 
 
-def _store_summary(analyzer: Analyzer, change: Change, entry: Entry) -> None:
-    """Store the diff summary of a change a worker read (the loader's other callers list changes from it)."""
-    summaries = _summaries(analyzer, change.repo)
-    if summaries is not None and change.head is not None:
-        summaries.put_files(change.merge_base, change.head, entry.files)
-
-
 def _stored(analyzer: Analyzer, analysis: Analysis) -> Analysis:
     analyzer.store(analysis)
     return analysis
 
 
-def _read(analyzer: Analyzer, path: str, items: list[Unread], *, store: bool = True) -> list[Change | GitError]:
-    """The unread changes of one repository read in full, their summaries stored unless `store` is off (a worker:
-    the main process stores what it sends back). The caller asked for the summary cache, or there would be no
-    unread change."""
+def _read(analyzer: Analyzer, path: str, items: list[Unread]) -> list[Change | GitError]:
+    """The unread changes of one repository read in full."""
     repo = analyzer.repository(path)
     if repo is None:
         return [GitError(f"{path}: not a git repository any more") for _ in items]
-    return read_unread(repo, items, _summaries(analyzer, path) if store else None)
-
-
-def _summaries(analyzer: Analyzer, path: str) -> SummaryCache | None:
-    """The summary cache of the repository at `path`, opened once per process."""
-    if path not in _SUMMARIES:
-        repo = analyzer.repository(path)
-        _SUMMARIES[path] = SummaryCache(repo.git_dir) if repo is not None else None
-    return _SUMMARIES[path]
-
-
-_SUMMARIES: dict[str, SummaryCache | None] = {}
+    return read_unread(repo, items)
 
 
 # -- in the worker -------------------------------------------------------------------------------------------------
@@ -425,9 +407,7 @@ def _work(items: list[Change | Unread]) -> list[_Result]:
                 unread.setdefault(item.change.repo, []).append(index)
     found: dict[int, Change | GitError] = {}
     for path, indices in unread.items():
-        # The main process writes the summaries with the analysis entries: creating a file costs ~1 ms on some
-        # disks, a fifth of a worker's time on a cold queue, while the main process mostly waits.
-        read = _read(analyzer, path, [cast(Unread, items[i]) for i in indices], store=False)
+        read = _read(analyzer, path, [cast(Unread, items[i]) for i in indices])
         found.update(zip(indices, read, strict=True))
     out: list[_Result] = []
     for index, item in enumerate(items):

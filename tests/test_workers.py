@@ -64,11 +64,11 @@ def test_workers_give_the_serial_result(history: GitRepo, tmp_path: Path) -> Non
     assert "analysed in 3 worker processes" in stderr
     assert parallel == serial
     assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == COMMITS + 1, "the cache entries are written"
-    assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == COMMITS + 1, "and the diff summaries"
-    listed = list(QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True).changes())
+    assert not (copy / ".git" / SUMMARY_DIR).exists(), "one file per change: the entry lists the files"
+    listed = list(QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True).analysed(Analyzer(), jobs=1))
     read = list(QueueLoader(QueueRequest(repo=copy, commits="main")).changes())
-    assert all(c.summarised for c in listed if c.files), "listed from the summaries the main process stored"
-    assert [change_summary(c) for c in listed] == [change_summary(c) for c in read]
+    assert all(a.change.summarised for a in listed if a.change.files), "listed from the entries"
+    assert [change_summary(a.change) for a in listed] == [change_summary(c) for c in read]
     warm, stderr = queue(copy, "--jobs", "3")
     assert warm == serial and "worker" not in stderr, "a warm queue needs no workers"
     assert len(list((copy / ".git" / HISTORY_DIR).rglob("*.json"))) == 1, "the history pass is stored"
@@ -155,7 +155,7 @@ def test_a_few_unread_changes_are_read_here_in_one_batch(history: GitRepo, tmp_p
         change.pop("repo")
     wanted = {c["id"] for c in data}
     assert len(data) == 5 and _without_ranks(data) == _without_ranks([c for c in serial if c["id"] in wanted])
-    assert len(list((copy / ".git" / SUMMARY_DIR).rglob("*.json"))) == 5
+    assert len(list((copy / ".git" / CACHE_DIR).rglob("*.json"))) == 5
 
 
 def test_no_fork_while_threads_run() -> None:

@@ -48,12 +48,14 @@ import tomli_w
 from reviewtui import __version__
 from reviewtui.analysis import Analyzer
 from reviewtui.errors import ReviewtuiError
+from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.repository import Repository
 from reviewtui.risk.features import Measurements
 from reviewtui.risk.history import HistoryIndex
 from reviewtui.risk.score import score
 from reviewtui.risk.weights import BY_NAME, FEATURES, MODEL_FILE, RiskModel, transformed
+from reviewtui.sources.full import Unread
 
 DEFAULT_L2 = 1.0
 """Penalty per squared standard-deviation effect: the prior counts like about one observation per weight, so it
@@ -163,8 +165,8 @@ def collect(
     analyzer = analyzer or Analyzer()
     loader = QueueLoader(QueueRequest(repo=repo.root, commits=rev_range), summaries=analyzer.use_cache)
     samples: list[Sample] = []
-    changes = loader.changes()
-    chosen = (c for c in changes if c.head is not None and c.head in wanted)
+    changes = loader.items()  # unread commits take their files from the analysis cache, or are read when analysed
+    chosen = (c for c in changes if _head(c) in wanted)
     results = loader.analysed(analyzer, chosen, jobs=jobs)
     try:
         for analysis in results if wanted else ():
@@ -830,3 +832,6 @@ def write_model(path: Path, text: str) -> None:
     except OSError as exc:
         raise ReviewtuiError(f"{path}: cannot write: {exc.strerror}") from None
 
+
+def _head(item: Change | Unread) -> str | None:
+    return (item.change if isinstance(item, Unread) else item).head

@@ -24,7 +24,6 @@ from reviewtui.errors import GitError
 from reviewtui.model import Change, FileChange, SourceKind
 from reviewtui.repository import Repository
 from reviewtui.sources.refs import ref_diff
-from reviewtui.summary import SummaryCache
 
 _Reader = Callable[[Repository, Sequence[Change]], list[tuple[FileChange, ...]]]
 
@@ -68,10 +67,11 @@ class Unread:
         return dataclasses.replace(self.change, files=files, notes=decode_notes(files))
 
 
-def read_unread(repo: Repository, items: Sequence[Unread], summaries: SummaryCache | None) -> list[Change | GitError]:
+def read_unread(repo: Repository, items: Sequence[Unread]) -> list[Change | GitError]:
     """Each unread change with its full diff, read in one git process per kind (commits against their parent,
-    merge-base..head of refs), and its summary stored in `summaries`; a batch that fails (an object git cannot
-    read) is read again change by change, so only the unreadable change comes back as its GitError."""
+    merge-base..head of refs); a batch that fails (an object git cannot read) is read again change by change, so
+    only the unreadable change comes back as its GitError. No diff summary is stored: whoever reads an unread
+    change analyses it, and the analysis entry lists its files (one file per change, not two)."""
     out: list[Change | GitError | None] = [None] * len(items)
     commits = [i for i, item in enumerate(items) if item.change.source is SourceKind.COMMIT]
     pairs = [i for i, item in enumerate(items) if item.change.source is not SourceKind.COMMIT]
@@ -87,9 +87,6 @@ def read_unread(repo: Repository, items: Sequence[Unread], summaries: SummaryCac
             if isinstance(files, GitError):
                 out[i] = files
                 continue
-            change = items[i].change
-            if summaries is not None:
-                summaries.put_files(change.merge_base, _head(change), files)
             out[i] = items[i].filled(files)
     return [item for item in out if item is not None]
 

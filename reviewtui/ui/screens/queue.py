@@ -43,7 +43,7 @@ from reviewtui.ranking import SORTS, rank_key
 from reviewtui.risk.bands import Banding, banding
 from reviewtui.rules.ruleset import builtin_rules
 from reviewtui.rules.sarif import load_sarif
-from reviewtui.sources.full import full_change, rereadable
+from reviewtui.sources.full import Unread, full_change, rereadable
 from reviewtui.table import clip
 from reviewtui.text import inert
 from reviewtui.ui.filters import FACETS, QueueFilter
@@ -312,11 +312,13 @@ class QueueScreen(TableScreen):
         self.app.call_from_thread(self._add_verdicts, verdicts)
         self.app.call_from_thread(self._verdicts_finished)
 
-    def _after_rules(self, loader: QueueLoader) -> Iterator[Change]:
-        """The loader's changes, each handed on once the rule packs are compiled: git lists the queue meanwhile."""
-        for change in loader.changes():
+    def _after_rules(self, loader: QueueLoader) -> Iterator[Change | Unread]:
+        """The loader's changes, each handed on once the rule packs are compiled: git lists the queue meanwhile.
+        Some come `Unread`: their files come from the analysis cache, or whoever analyses them reads their diff (a
+        worker process, once workers run), not this process's loader thread."""
+        for item in loader.items():
             self._rules_ready.wait()
-            yield change
+            yield item
 
     def _add_changes(self, analyses: list[Analysis], loader: QueueLoader) -> None:
         rows: list[tuple[str, tuple[Text, ...]]] = []
