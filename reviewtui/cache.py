@@ -24,7 +24,7 @@ import pygments
 
 from reviewtui import __version__
 from reviewtui.filerecord import decode_files, encode_file
-from reviewtui.jsonstore import JsonStore
+from reviewtui.jsonstore import NUM, STR, JsonStore, numbers, shaped
 from reviewtui.jsonstore import array as _list
 from reviewtui.jsonstore import integer as _int
 from reviewtui.jsonstore import mapping as _dict
@@ -199,7 +199,7 @@ def decode_entry(data: Any, key: str) -> Entry:
             raise InvalidEntry("foreign or old entry")
         findings = tuple(_decode_finding(f) for f in _list(data["findings"]))
         m = data["measurements"]
-        values = {_str(k): _num(v) for k, v in _dict(m["values"]).items()}
+        values = numbers(m["values"])
         systems = tuple(
             System(_str(n), _int(t), _strs(p), _strs(o), _strs(e)) for n, t, p, o, e in _list(m["systems"])
         )
@@ -264,13 +264,16 @@ def _encode_risk(r: RiskScore) -> dict[str, Any]:
     }
 
 
+_CONTRIBUTION = (STR, STR, NUM, NUM)
+
+
 def _decode_risk(d: dict[str, Any]) -> RiskScore:
     return RiskScore(
         score=_num(d["score"]),
         likelihood=_num(d["likelihood"]),
         impact=_num(d["impact"]),
         impact_reason=_str(d["impact_reason"]),
-        breakdown=tuple(Contribution(_str(f), _str(la), _num(v), _num(p)) for f, la, v, p in _list(d["breakdown"])),
+        breakdown=tuple(Contribution(*shaped(c, _CONTRIBUTION)) for c in _list(d["breakdown"])),
         hints=tuple(Hint(_str(t), _num(s)) for t, s in _list(d["hints"])),
         flags=_strs(d["flags"]),
         lines=_int(d["lines"]),

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reviewtui.jsonstore import array, boolean, integer, optional, string
+from reviewtui.jsonstore import BOOL, INT, OPT_INT, OPT_STR, STR, array, shaped
 from reviewtui.model import FileChange, FileStatus, LineCounts
-
-FIELDS = 14
 
 
 def encode_file(file: FileChange) -> list[Any]:
@@ -43,22 +41,23 @@ def decode_files(data: Any) -> tuple[FileChange, ...]:
 
 
 def _decode_file(item: Any) -> FileChange:
-    fields = array(item)
-    if len(fields) != FIELDS:
-        raise ValueError("a file record of the wrong length")
+    fields = shaped(item, _SHAPE)
     old_path, new_path, status, similarity, old_mode, new_mode, old_blob, new_blob = fields[:8]
     binary, language, decode_errors, hunks, added, deleted = fields[8:]
     return FileChange(
-        old_path=optional(string, old_path),
-        new_path=optional(string, new_path),
-        status=FileStatus(string(status)),
-        similarity=optional(integer, similarity),
-        old_mode=optional(string, old_mode),
-        new_mode=optional(string, new_mode),
-        old_blob=optional(string, old_blob),
-        new_blob=optional(string, new_blob),
-        binary=boolean(binary),
-        language=optional(string, language),
-        decode_errors=integer(decode_errors),
-        counts=LineCounts(integer(hunks), integer(added), integer(deleted)),
+        old_path=old_path,
+        new_path=new_path,
+        status=FileStatus(status),
+        similarity=similarity,
+        old_mode=old_mode,
+        new_mode=new_mode,
+        old_blob=old_blob,
+        new_blob=new_blob,
+        binary=binary,
+        language=language,
+        decode_errors=decode_errors,
+        counts=LineCounts(hunks, added, deleted),
     )
+
+
+_SHAPE = (OPT_STR, OPT_STR, STR, OPT_INT, OPT_STR, OPT_STR, OPT_STR, OPT_STR, BOOL, OPT_STR, INT, INT, INT, INT)

@@ -211,3 +211,31 @@ def strings(value: Any) -> tuple[str, ...]:
 
 def optional(convert: Any, value: Any) -> Any:
     return None if value is None else convert(value)
+
+
+STR: tuple[type, ...] = (str,)
+INT: tuple[type, ...] = (int,)
+NUM: tuple[type, ...] = (int, float)
+BOOL: tuple[type, ...] = (bool,)
+OPT_STR: tuple[type, ...] = (str, type(None))
+OPT_INT: tuple[type, ...] = (int, type(None))
+"""Exact JSON types for `shaped` (a bool is not an int here, as in `integer`)."""
+
+
+def shaped(value: Any, shape: tuple[tuple[type, ...], ...]) -> list[Any]:
+    """A record stored as a JSON array, each item's exact type checked against its position in `shape`. The caches'
+    hot records (a change's files, its risk contributions) are read thousands at a time, and one converter call per
+    field was most of a warm queue's entry decoding."""
+    if type(value) is not list or len(value) != len(shape):
+        raise TypeError(f"expected a record of {len(shape)} items")
+    for item, allowed in zip(value, shape, strict=True):
+        if type(item) not in allowed:
+            raise TypeError(f"expected {' or '.join(t.__name__ for t in allowed)}, got {type(item).__name__}")
+    return value
+
+
+def numbers(value: Any) -> dict[str, float]:
+    """A JSON object of numbers (its keys are strings: JSON has no other)."""
+    if type(value) is not dict or not all(type(v) in NUM for v in value.values()):
+        raise TypeError("expected an object of numbers")
+    return value

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewtui import jsonstore
 from reviewtui.jsonstore import DAY, KEEP_DAYS, JsonStore
 
 
@@ -108,3 +109,19 @@ def test_a_read_only_store_still_answers_old_entries(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(os, "utime", refuse)
     assert store.read(key("aa")) == {"v": 1}
+
+
+def test_shaped_records_take_exact_types_only() -> None:
+    """The caches' hot records are checked position by position: a bool is not an int, None only where optional,
+    a record of another length is refused, as the per-field converters refuse them."""
+    shape = (jsonstore.STR, jsonstore.OPT_INT, jsonstore.NUM, jsonstore.BOOL)
+    assert jsonstore.shaped(["a", None, 1.5, True], shape) == ["a", None, 1.5, True]
+    assert jsonstore.shaped(["a", 3, 2, False], shape) == ["a", 3, 2, False]
+    for bad in (["a", True, 1.0, True], [None, 1, 1.0, True], ["a", 1, "1", True], ["a", 1, 1.0, 1], ["a", 1, 1.0],
+                ["a", 1, 1.0, True, 5], ("a", 1, 1.0, True), "abcd", {"a": 1}):
+        with pytest.raises(TypeError):
+            jsonstore.shaped(bad, shape)
+    assert jsonstore.numbers({"x": 1, "y": 2.5}) == {"x": 1, "y": 2.5}
+    for bad_numbers in ({"x": True}, {"x": "1"}, {"x": None}, [1, 2]):
+        with pytest.raises(TypeError):
+            jsonstore.numbers(bad_numbers)
