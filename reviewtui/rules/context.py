@@ -117,12 +117,16 @@ class ScanContext:
         key: tuple[str, ...],
         compute: Callable[[frozenset[str]], T],
         relevant: Callable[[str], object] | None = None,
+        step: Callable[[T, frozenset[str], frozenset[str]], T] | None = None,
     ) -> T:
         """Something derived from the set of paths at `rev` alone (which files are manifests, which module names
         exist): computed once per distinct set. Most commits add and remove no file, and their listings then share
         one set object (see `_listing`). When `compute` depends only on the paths `relevant` accepts, a set that
         differs from its neighbour's only in other paths (a commit that adds a news file) reuses the neighbour's
-        value, so a queue of 1000 commits computes it a handful of times, not 1000."""
+        value, so a queue of 1000 commits computes it a handful of times, not 1000. With `step` (the neighbour's
+        value, the paths added, the paths removed: exactly the two sets' differences) a set that differs in
+        relevant paths is worked out from its neighbour's value too, instead of from every path again; `step` must
+        give what `compute` gives."""
         paths = self.tree(rev)
         slot = (key, paths)
         if slot not in self._per_tree:
@@ -131,6 +135,12 @@ class ScanContext:
             near = (key, origin[0]) if origin is not None else None
             if relevant and origin and near in self._per_tree and not any(map(relevant, origin[1])):
                 self._per_tree[slot] = self._per_tree[near]
+            elif step and origin and near in self._per_tree:
+                old = origin[0]
+                changed = frozenset(origin[1])
+                added = frozenset(p for p in changed if p in paths and p not in old)
+                removed = frozenset(p for p in changed if p in old and p not in paths)
+                self._per_tree[slot] = step(cast(T, self._per_tree[near]), added, removed)
             else:
                 self._per_tree[slot] = compute(paths)
         return cast(T, self._per_tree[slot])
