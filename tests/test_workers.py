@@ -326,3 +326,22 @@ def test_in_process_changes_are_taken_as_they_come(history: GitRepo) -> None:
     assert isinstance(first, Analysis) and first.change == changes[0]
     assert pulled == [0], "only the first change was loaded before its analysis"
     assert len(list(results)) == len(changes) - 1
+
+
+def test_in_process_reads_of_unread_changes_start_small(
+    history: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process, nothing cached: the first row waits for 16 diffs read in one git process, not for 256."""
+    copy = fresh_copy(history, tmp_path)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    loader = QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True)
+    results = loader.analysed(Analyzer(), jobs=1)
+    next(results)
+
+    def reads() -> list[str]:
+        return [line for line in trace.read_text().splitlines() if "git log --no-walk" in line]
+
+    assert len(reads()) == 1
+    assert len(list(results)) == COMMITS  # the rest: 24 more in one more read (16, then up to 32)
+    assert len(reads()) == 2
