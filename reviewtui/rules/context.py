@@ -126,24 +126,38 @@ class ScanContext:
         value, so a queue of 1000 commits computes it a handful of times, not 1000. With `step` (the neighbour's
         value, the paths added, the paths removed: exactly the two sets' differences) a set that differs in
         relevant paths is worked out from its neighbour's value too, instead of from every path again; `step` must
-        give what `compute` gives."""
+        give what `compute` gives. The neighbour is the nearest set back along the listings that has a value (a
+        check asks at the heads it needs, and other checks listed the trees between): the paths that differ are
+        among those the listings in between added or removed."""
         paths = self.tree(rev)
         slot = (key, paths)
         if slot not in self._per_tree:
             _bound(self._per_tree, _MAX_PER_TREE)
-            origin = self._origins.get(paths)
-            near = (key, origin[0]) if origin is not None else None
-            if relevant and origin and near in self._per_tree and not any(map(relevant, origin[1])):
-                self._per_tree[slot] = self._per_tree[near]
-            elif step and origin and near in self._per_tree:
-                old = origin[0]
-                changed = frozenset(origin[1])
+            found = self._computed_origin(key, paths) if relevant or step else None
+            if found is not None and relevant and not any(map(relevant, found[1])):
+                self._per_tree[slot] = self._per_tree[(key, found[0])]
+            elif found is not None and step:
+                old, changed = found
                 added = frozenset(p for p in changed if p in paths and p not in old)
                 removed = frozenset(p for p in changed if p in old and p not in paths)
-                self._per_tree[slot] = step(cast(T, self._per_tree[near]), added, removed)
+                self._per_tree[slot] = step(cast(T, self._per_tree[(key, old)]), added, removed)
             else:
                 self._per_tree[slot] = compute(paths)
         return cast(T, self._per_tree[slot])
+
+    def _computed_origin(self, key: tuple[str, ...], paths: frozenset[str]) -> tuple[frozenset[str], set[str]] | None:
+        """(the nearest set back along `_origins` with a value for `key`, every path added or removed on the way),
+        or None within _MAX_ORIGIN_STEPS. The paths in which the two sets differ are among those."""
+        changed: set[str] = set()
+        for _ in range(_MAX_ORIGIN_STEPS):
+            origin = self._origins.get(paths)
+            if origin is None:
+                return None
+            paths = origin[0]
+            changed.update(origin[1])
+            if (key, paths) in self._per_tree:
+                return paths, changed
+        return None
 
     def is_tier1(self, path: str) -> bool:
         return self.systems.is_tier1(path)
@@ -491,6 +505,7 @@ _MAX_BLOBS = 4096
 _MAX_AHEAD = 1024
 _MAX_MEMO = 4096
 _MAX_PER_TREE = 256
+_MAX_ORIGIN_STEPS = 64
 
 
 def _bound(cache: dict[Any, Any], limit: int) -> None:

@@ -141,6 +141,25 @@ def test_the_context_steps_module_names_across_real_commits_in_any_order(tmp_pat
             assert builds == [builds[0]]  # neighbours: every later value was stepped, none rebuilt
 
 
+def test_names_asked_at_some_heads_only_step_across_the_listings_between(tmp_path: Path) -> None:
+    """Another check lists every tree; this one asks at every third: still stepped from the last value, exactly."""
+    repo, revs = history(tmp_path, 30, seed=11)
+    builds: list[int] = []
+
+    def counted(paths: frozenset[str]) -> TreeNames:
+        builds.append(len(paths))
+        return TreeNames.build(paths, PY)
+
+    context = ScanContext(Repository(repo.path))
+    for index, rev in enumerate(revs):
+        context.tree(rev)
+        if index % 3 == 0:
+            value = context.per_tree(rev, ("tree-names", *PY), counted, imports._python_module, TreeNames.step)
+            assert value.names == reference(context.tree(rev), PY), rev
+            assert value.counts == TreeNames.build(context.tree(rev), PY).counts, rev
+    assert len(builds) == 1
+
+
 def test_known_python_names_follow_a_module_that_comes_goes_and_is_renamed(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.write("src/app.py", "x = 1\n")
