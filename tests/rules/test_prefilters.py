@@ -117,6 +117,40 @@ def test_a_handler_that_touches_a_changed_line_is_never_passed_over(lines: list[
             assert code._may_touch_a_handler(side, segment), (lines, touched, reported)
 
 
+def may_touch_by_whole_blocks(side: code.NewSide, segment: code.Segment) -> bool:
+    """`_may_touch_a_handler` as first written: each handler's whole raw range, then whether it holds a touched
+    line."""
+    for match in code._RAW_EXCEPT.finditer(segment.raw):
+        header = segment.line_at(match.start())
+        indent = len(match.group(1).expandtabs())
+        bound = segment.last
+        for line in range(header + 1, segment.last + 1):
+            text = segment.raw_line(line)
+            stripped = text.strip()
+            if stripped and not stripped.startswith("#"):
+                expanded = text.expandtabs()
+                if len(expanded) - len(expanded.lstrip()) <= indent:
+                    bound = line - 1
+                    break
+        if side.touches(header, bound):
+            return True
+    return False
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(HANDLER_LINES), min_size=1, max_size=25), st.integers(1, 40), st.data())
+def test_reading_up_to_the_first_touched_line_answers_as_whole_blocks(
+    lines: list[str], first: int, data: st.DataObject
+) -> None:
+    """The handler prefilter stops at the first touched line after a header: the same answer as reading each
+    handler's whole range, for segments anywhere in a file and touched lines inside, before and past them."""
+    touched = data.draw(st.sets(st.integers(1, first + len(lines) + 5), max_size=5))
+    segment = code._segment(first, lines, True)
+    side = code.NewSide(FileChange("a.py", "a.py", FileStatus.MODIFIED, language="Python"), (segment,), False)
+    side._index = (tuple(sorted(touched)), {})
+    assert code._may_touch_a_handler(side, segment) == may_touch_by_whole_blocks(side, segment)
+
+
 def diff_line(kind: LineKind, text: str, number: int) -> DiffLine:
     return DiffLine(kind, None if kind is LineKind.ADDED else number, None if kind is LineKind.REMOVED else number,
                     text)  # fmt: skip

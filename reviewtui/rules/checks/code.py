@@ -535,25 +535,29 @@ def _may_touch_a_handler(side: NewSide, segment: Segment) -> bool:
     with "#" and is indented no deeper than the header: masked, such a line is not blank either and is indented as
     deep (it starts outside a string) or not at all (it starts inside one), and `_python_block_end` stops there.
     Lines that only may end the block (blank or "#" raw: a comment, or text inside a string) are taken as inside,
-    so the range is never shorter than the handler's: a handler that touches a changed line is never passed over."""
+    so the range is never shorter than the handler's: a handler that touches a changed line is never passed over.
+
+    The range contains a touched line exactly when it contains the first one at or after its header, so the lines
+    are read only up to that one (not to the end of every handler of the file)."""
     touched = side.touched
-    if not touched:
-        return False
+    last = segment.last
     for match in _RAW_EXCEPT.finditer(segment.raw):
         header = segment.line_at(match.start())
-        if header > touched[-1]:
+        at = bisect.bisect_left(touched, header)
+        if at == len(touched):
             return False  # headers come in order, and a handler starts at its header
+        target = touched[at]
+        if target > last:
+            return False  # nor does any later handler of this segment reach it
         indent = len(match.group(1).expandtabs())
-        bound = segment.last
-        for line in range(header + 1, segment.last + 1):
+        for line in range(header + 1, target + 1):
             text = segment.raw_line(line)
             stripped = text.strip()
             if stripped and not stripped.startswith("#"):
                 expanded = text.expandtabs()
                 if len(expanded) - len(expanded.lstrip()) <= indent:
-                    bound = line - 1
-                    break
-        if side.touches(header, bound):
+                    break  # the handler ends before the touched line
+        else:
             return True
     return False
 
