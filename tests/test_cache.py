@@ -244,3 +244,22 @@ def test_a_warm_commit_range_reads_neither_diffs_nor_summaries(busy: GitRepo, jo
     (busy.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     assert queue_json(busy, "--commits", "main", "--jobs", jobs) == cold
     assert not (busy.path / ".git" / SUMMARY_DIR).exists()
+
+
+def test_the_rules_compiled_later_are_the_ones_the_key_was_built_from(busy: GitRepo, tmp_path: Path) -> None:
+    """A hit compiles no rules; when something later asks for them (signing a decision records their digest), it
+    gets the rules whose bytes the cache key was built from, even if a central pack was edited meanwhile."""
+    central = tmp_path / "central"
+    central.mkdir()
+    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print"))
+    user = tmp_path / "user.toml"
+    user.write_text(f'[rules]\ncentral = ["{central}"]\n')
+    change = next(iter(QueueLoader(QueueRequest(repo=busy.path)).changes()))
+    before = Analyzer(user_file=user).analyze(change).ruleset
+    hit = Analyzer(user_file=user).cached(change)
+    assert hit is not None
+    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print").replace('"low"', '"critical"'))
+    assert hit.ruleset.digest == before.digest
+    rule = hit.ruleset.get("org-no-print")
+    assert rule is not None and rule.severity.value == "low"
+    assert Analyzer(user_file=user).analyze(change).ruleset.digest != before.digest, "a new run reads the edit"

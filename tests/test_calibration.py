@@ -410,3 +410,24 @@ def test_window_options_pick_the_newest_and_the_dates(planted: Planted, dataset:
     assert [s.sha for s in window.samples] == [s.sha for s in middle]
     assert parse_date("2024-06-30", "--until", end_of_day=True) == datetime(2024, 7, 1, tzinfo=UTC)
     assert parse_date("2024-06-30T12:00:00+02:00", "--since") == datetime(2024, 6, 30, 10, tzinfo=UTC)
+
+
+def test_a_limited_collection_stops_listing_after_the_last_wanted_commit(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--limit 3` over a long history lists about three commits, not the whole range: an in-process read-ahead
+    (16 unread commits at a time) must not pull the rest of `git log` through the filter."""
+    from reviewtui.queue import QueueLoader
+
+    pulled: list[object] = []
+    listing = QueueLoader.items
+
+    def counted(self: QueueLoader) -> Iterator[object]:
+        for item in listing(self):
+            pulled.append(item)
+            yield item
+
+    monkeypatch.setattr(QueueLoader, "items", counted)
+    newest = collect(planted.path, limit=3, jobs=1)
+    assert len(newest.samples) == 3
+    assert len(pulled) <= 4, f"listed {len(pulled)} commits for 3"

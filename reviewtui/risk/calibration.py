@@ -40,6 +40,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,8 @@ def collect(
     loader = QueueLoader(QueueRequest(repo=repo.root, commits=rev_range), summaries=analyzer.use_cache)
     samples: list[Sample] = []
     changes = loader.items()  # unread commits take their files from the analysis cache, or are read when analysed
-    chosen = (c for c in changes if _head(c) in wanted)
+    # Each wanted commit comes once: stop pulling after the last (an in-process read-ahead would list the rest).
+    chosen = islice((c for c in changes if _head(c) in wanted), len(wanted))
     results = loader.analysed(analyzer, chosen, jobs=jobs)
     try:
         for analysis in results if wanted else ():

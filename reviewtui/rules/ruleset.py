@@ -54,17 +54,33 @@ def _builtin_packs() -> tuple[tuple[str, bytes], ...]:
 
 
 def central_rules(paths: tuple[Path, ...]) -> list[Rule]:
-    rules: list[Rule] = []
+    return _parse_central(_read_central(paths))
+
+
+def _read_central(paths: tuple[Path, ...]) -> tuple[tuple[str, bytes], ...]:
+    """The central packs' (file name, bytes), read once per rule set: what is hashed for the cache key is what is
+    compiled, even if a pack is edited meanwhile."""
+    sources: list[tuple[str, bytes]] = []
     for path in paths:
         files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
         if not path.exists():
             raise RuleError(f"{path}: central rule pack not found (rules.central)")
         for file in files:
             try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                sources.append((str(file), file.read_bytes()))
+            except OSError as exc:
                 raise RuleError(f"{file}: cannot read rule pack: {exc}") from None
-            rules += parse_pack(text, origin=str(file), source="central")
+    return tuple(sources)
+
+
+def _parse_central(sources: tuple[tuple[str, bytes], ...]) -> list[Rule]:
+    rules: list[Rule] = []
+    for name, data in sources:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RuleError(f"{name}: cannot read rule pack: {exc}") from None
+        rules += parse_pack(text, origin=name, source="central")
     return rules
 
 
@@ -133,6 +149,15 @@ def _tuned(rule: Rule, config: RulesConfig) -> Rule:
     return rule
 
 
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """What a rule set is built from besides the shipped packs and the base's own packs (read from git, fixed by
+    the base): the `[rules]` configuration and the central packs' bytes, read once per run."""
+
+    config: RulesConfig
+    central: tuple[tuple[str, bytes], ...]
+
+
 class RuleLibrary:
     """Rule sets per base commit for one run: a queue of many changes against one base compiles its rules once."""
 
@@ -141,49 +166,39 @@ class RuleLibrary:
         self.user_file = user_file
         self._cache: dict[bytes, RuleSet] = {}
         self._inputs: dict[bytes, str] = {}
+        self._sources: dict[bytes, _Sources] = {}
 
     def at(self, base: str | None) -> RulesAt:
         return RulesAt(self, base)
+
+    def for_base(self, base: str | None) -> RuleSet:
+        key = self._key(base)
+        if key not in self._cache:
+            sources = self._read(base, key)
+            rules = list(builtin_rules())
+            rules += _parse_central(sources.central)
+            if self.repo is not None and base is not None:
+                rules += local_rules(self.repo, base)
+            packs = tuple(dict.fromkeys(r.origin for r in rules))
+            self._cache[key] = build_ruleset(rules, sources.config, packs)
+        return self._cache[key]
 
     def inputs(self, base: str | None) -> str:
         """A digest of everything the rule set at `base` is built from (the shipped packs, the `[rules]`
         configuration at the base with the reviewer's own file, the central packs' bytes, the base's local packs).
         The analysis cache is keyed by it rather than by the rule set's own digest: a warm queue takes every
-        analysis from the cache, and compiling the shipped packs only to learn their digest was a fifth of it."""
+        analysis from the cache, and compiling the shipped packs only to learn their digest was a fifth of it. The
+        rule set compiled later (`for_base`) is built from the very bytes hashed here."""
         key = self._key(base)
         if key not in self._inputs:
-            self._inputs[key] = self._digest_inputs(base, key)
+            self._inputs[key] = _digest(self._read(base, key), key)
         return self._inputs[key]
 
-    def _digest_inputs(self, base: str | None, key: bytes) -> str:
-        config = rules_config_at(self.repo, base, user_file=self.user_file)
-        digest = hashlib.sha256()
-        for name, text in _builtin_packs():
-            digest.update(f"builtin {name} {len(text)}\n".encode())
-            digest.update(text)
-        settings = json.dumps(dataclasses.asdict(config), sort_keys=True, default=str)
-        digest.update(f"{__version__}\n{settings}\n".encode() + key + b"\n")
-        try:
-            for path in config.central:
-                for file in sorted(path.glob("*.toml")) if path.is_dir() else [path]:
-                    data = file.read_bytes()
-                    digest.update(f"central {file} {len(data)}\n".encode())
-                    digest.update(data)
-        except OSError:  # a central pack missing or unreadable: the rule set says which, as it would when compiled
-            return self.for_base(base).digest
-        return digest.hexdigest()
-
-    def for_base(self, base: str | None) -> RuleSet:
-        key = self._key(base)
-        if key not in self._cache:
+    def _read(self, base: str | None, key: bytes) -> _Sources:
+        if key not in self._sources:
             config = rules_config_at(self.repo, base, user_file=self.user_file)
-            rules = list(builtin_rules())
-            rules += central_rules(config.central)
-            if self.repo is not None and base is not None:
-                rules += local_rules(self.repo, base)
-            packs = tuple(dict.fromkeys(r.origin for r in rules))
-            self._cache[key] = build_ruleset(rules, config, packs)
-        return self._cache[key]
+            self._sources[key] = _Sources(config, _read_central(config.central))
+        return self._sources[key]
 
     def _key(self, base: str | None) -> bytes:
         """The blob ids of the base's config and local packs: commits that share them share a rule set."""
@@ -192,6 +207,19 @@ class RuleLibrary:
         # A tree id covers the folder's whole content; both ids come from the persistent cat-file (no process).
         ids = (self.repo.object_id(base, str(REPO_CONFIG)), self.repo.object_id(base, LOCAL_RULES_DIR))
         return f"{ids[0]} {ids[1]}".encode()
+
+
+def _digest(sources: _Sources, key: bytes) -> str:
+    digest = hashlib.sha256()
+    for name, text in _builtin_packs():
+        digest.update(f"builtin {name} {len(text)}\n".encode())
+        digest.update(text)
+    settings = json.dumps(dataclasses.asdict(sources.config), sort_keys=True, default=str)
+    digest.update(f"{__version__}\n{settings}\n".encode() + key + b"\n")
+    for name, data in sources.central:
+        digest.update(f"central {name} {len(data)}\n".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
