@@ -6,8 +6,13 @@ from __future__ import annotations
 import gc
 import sys
 
+import pytest
+from textual.widgets import Static
+
 from reviewtui.queue import QueueRequest
 from reviewtui.ui.app import SWITCH_INTERVAL, ReviewApp
+from reviewtui.ui.screens import queue as queue_screen
+from tests.gitrepo import GitRepo
 from tests.ui.conftest import Workspace, loaded_queue
 
 
@@ -45,3 +50,25 @@ async def test_the_start_up_heap_is_out_of_full_collections_before_the_queue_loa
         await loaded_queue(pilot)
     assert app.frozen_at_mount is True
     assert any(obj is sentinel for obj in gc.get_objects())  # the queue screen unfreezes all when it closes
+
+
+async def test_the_final_status_comes_after_the_ranking_even_when_the_paint_wait_times_out(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader waits at most `_PAINT_WAIT` for each paint; a busy UI thread made it time out, the verdicts then
+    finished before the ranking's second half ran, and the status kept "checking approvals…" for good. With no wait
+    at all that happened in about half the runs; each run here must end on the plain summary."""
+    for n in range(6):
+        repo.checkout(f"ai/b{n}", new=True, start="main")
+        repo.write(f"f{n}.py", f"print({n})\n")
+        repo.commit(f"Change {n}")
+        repo.checkout("main")
+    monkeypatch.setattr(queue_screen, "_PAINT_WAIT", 0.0)
+    for _ in range(4):
+        app = ReviewApp(QueueRequest(repo=repo.path))
+        async with app.run_test(size=(160, 45)) as pilot:
+            screen = await loaded_queue(pilot)
+            for _ in range(20):
+                await pilot.pause(0.05)
+            status = str(screen.query_one("#status", Static).render())
+            assert status.startswith("6 pending change(s)") and "checking approvals" not in status, status

@@ -310,7 +310,9 @@ class QueueScreen(TableScreen):
                 self._hand_over(self._add_verdicts, verdicts)
                 verdicts, last = [], time.monotonic()
         self.app.call_from_thread(self._add_verdicts, verdicts)
-        self.app.call_from_thread(self._verdicts_finished)
+        # After `_ranked` (queued by `_finished` after a refresh), even when the wait for that paint timed out: run
+        # before it, the final status kept its "checking approvals…".
+        self.app.call_from_thread(self.call_after_refresh, self._verdicts_finished)
 
     def _after_rules(self, loader: QueueLoader) -> Iterator[Change | Unread]:
         """The loader's changes, each handed on once the rule packs are compiled: git lists the queue meanwhile.
