@@ -110,8 +110,9 @@ class QueueLoader:
         return self._items(defer=True)
 
     def _items(self, *, defer: bool) -> Iterator[Change | Unread]:
-        """The changes; with `defer` (and summaries), those whose diff summary is not cached come `Unread`, so
-        that worker processes read and parse their diffs instead of this process."""
+        """The changes; with `defer` (and summaries), every commit of a range and every ref on the base's tip (no
+        squash check needs its diff) comes `Unread`, so that whoever analyses it takes its files from the analysis
+        cache or reads its diff (a worker, when there are workers), not this process."""
         targets = self._targets()
         self.report.repos += [str(repo.root) for repo, _ in targets]
         for repo, config in targets:
@@ -246,9 +247,12 @@ class QueueLoader:
         self, repo: Repository, batch: list[Located], summaries: SummaryCache | None, later: set[int]
     ) -> list[tuple[FileChange, ...] | None]:
         """Each located change's diff: from the summary cache, else read with the batch's other misses in one git
-        process (except those to read `later`, left None); if that fails (a missing object), pair by pair, so only
-        the unreadable change is skipped."""
-        files = [summaries.files(p.merge_base, p.candidate.sha) if summaries else None for p in batch]
+        process (except those to read `later`, left None without a lookup: their analysis entry lists their files);
+        if that fails (a missing object), pair by pair, so only the unreadable change is skipped."""
+        files = [
+            summaries.files(p.merge_base, p.candidate.sha) if summaries and i not in later else None
+            for i, p in enumerate(batch)
+        ]
         missing = [i for i, found in enumerate(files) if found is None and i not in later]
         try:
             read: list[tuple[FileChange, ...] | None] = list(

@@ -6,9 +6,10 @@ analysis-cache miss), the diff view, and an approval's coverage need the lines; 
 time, which costs what the loader would have paid for it (one git process and a parse). What git says now is what
 is returned: the summary only ever stood in for it.
 
-A cold queue with worker processes does not read the diffs in the main process at all: the loader hands out
-`Unread` changes (everything but the files) and each worker reads its batch with `read_unread`, one git process per
-batch, so git and the parse run on every core instead of being the main process's bottleneck.
+A queue analysed through `QueueLoader.analysed` (the `queue` command, the TUI, `calibrate`) does not read diffs
+while listing: the loader hands out `Unread` changes (everything but the files); whoever analyses one takes its files
+from its analysis entry, or on a miss reads its batch with `read_unread`, one git process per batch (a worker, when
+there are workers), so git and the parse run on every core instead of being the main process's bottleneck.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ def full_change(change: Change, repo: Repository | None = None) -> Change:
 @dataclass(frozen=True, slots=True)
 class Unread:
     """A change from git whose diff is still to be read: `change` has everything but its files (and the notes
-    about them). Only the loader makes these, and only for `QueueLoader.analysed` with worker processes: nothing
-    else ever sees a change without its files."""
+    about them). Only the loader makes these (`QueueLoader.items`), and only `Analyzer.cached` and the workers'
+    readers take them: nothing else ever sees a change without its files."""
 
     change: Change
 
