@@ -13,6 +13,7 @@ import pytest
 from reviewtui.repository import Repository
 from reviewtui.rules.context import TreeDiffer
 from tests.gitrepo import GitRepo
+from tests.procs import forked_report
 
 
 @pytest.fixture(scope="module")
@@ -95,19 +96,7 @@ def test_a_forked_child_lets_go_of_the_parents_git(repo: GitRepo) -> None:
     assert differ.fields(revs[0], revs[3]) == reference(repo, revs[0], revs[3])
     process = differ._process
     assert process is not None
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:  # the worker: report what it holds, then stay alive while the parent closes its git
-        os.close(reader)
-        os.write(writer, b"dropped" if differ._process is None else b"kept")
-        os.close(writer)
-        signal.pause()
-    try:
-        os.close(writer)
-        assert os.read(reader, 16) == b"dropped"
+    with forked_report(lambda: b"dropped" if differ._process is None else b"kept") as said:  # the worker's view
+        assert said == b"dropped"
         differ.close()
         assert process.returncode == 0, "git ended by the end of its input, not killed"
-    finally:
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        os.close(reader)

@@ -4,13 +4,12 @@ the set of paths is computed once per distinct set."""
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 from reviewtui.repository import Repository
 from reviewtui.rules.context import ScanContext
 from tests.gitrepo import GitRepo
+from tests.procs import forked_report
 
 
 def ls_tree(repo: GitRepo, rev: str) -> dict[str, str]:
@@ -220,21 +219,13 @@ def test_a_forked_child_lets_go_of_the_parents_cat_file(tmp_path: Path) -> None:
     reader = context._reader
     assert reader is not None and reader._process is not None
     process = reader._process
-    out, into = os.pipe()
-    child = os.fork()
-    if child == 0:  # the worker: report what it holds and what it reads, then stay alive while the parent closes
-        os.close(out)
+
+    def report() -> bytes:  # the worker: what it holds and what it reads
         held = b"kept" if reader._process is not None else b"dropped"
         read = context.read(revs[-1], "a b.txt") == b"a b.txt 1\n" * 5001
-        os.write(into, held + (b" read" if read else b" wrong"))
-        os.close(into)
-        signal.pause()
-    try:
-        os.close(into)
-        assert os.read(out, 32) == b"dropped read"
+        return held + (b" read" if read else b" wrong")
+
+    with forked_report(report) as said:
+        assert said == b"dropped read"
         reader.close()
         assert process.returncode == 0, "git ended by the end of its input, not killed"
-    finally:
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        os.close(out)
