@@ -188,16 +188,21 @@ def test_model_digests_follow_the_model_not_its_slot() -> None:
     assert model_digest(RiskModel(source="calibrated")) != digest
 
 
+def central_pack(tmp_path: Path, user: Path) -> tuple[Path, Path]:
+    """A central pack folder holding PACK's rule as `org-no-print`, and a user file at `user` that names it."""
+    central = tmp_path / "central"
+    central.mkdir()
+    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print"))
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text(f'[rules]\ncentral = ["{central}"]\n')
+    return central, user
+
+
 def test_a_central_pack_or_user_tuning_edited_gives_new_keys(
     busy: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The cache is keyed by what the rules are built from, not by the compiled rule set: every input counts."""
-    central = tmp_path / "central"
-    central.mkdir()
-    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print"))
-    user = tmp_path / "xdg" / "reviewtui" / "config.toml"
-    user.parent.mkdir(parents=True)
-    user.write_text(f'[rules]\ncentral = ["{central}"]\n')
+    central, user = central_pack(tmp_path, tmp_path / "xdg" / "reviewtui" / "config.toml")
     base = busy.git("rev-parse", "main").strip()
 
     def inputs() -> str:
@@ -249,11 +254,7 @@ def test_a_warm_commit_range_reads_neither_diffs_nor_summaries(busy: GitRepo, jo
 def test_the_rules_compiled_later_are_the_ones_the_key_was_built_from(busy: GitRepo, tmp_path: Path) -> None:
     """A hit compiles no rules; when something later asks for them (signing a decision records their digest), it
     gets the rules whose bytes the cache key was built from, even if a central pack was edited meanwhile."""
-    central = tmp_path / "central"
-    central.mkdir()
-    (central / "org.toml").write_text(PACK.replace("no-print", "org-no-print"))
-    user = tmp_path / "user.toml"
-    user.write_text(f'[rules]\ncentral = ["{central}"]\n')
+    central, user = central_pack(tmp_path, tmp_path / "user.toml")
     change = next(iter(QueueLoader(QueueRequest(repo=busy.path)).changes()))
     before = Analyzer(user_file=user).analyze(change).ruleset
     hit = Analyzer(user_file=user).cached(change)
