@@ -187,9 +187,7 @@ class Repository:
         """The commit a full ref name points at (peeled), or None, through the persistent `cat-file --batch-check`:
         finding the base branch asks for several refs on every queue load, and a git process each cost ~10-30 ms
         on the way to the first row."""
-        if not name.startswith("refs/") or any(c in name for c in "\n\0 ") or ":" in name:
-            return self.resolve(name)
-        return self._header(f"{name}^{{commit}}")
+        return self.ref_target(f"{name}^{{commit}}")
 
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False)
