@@ -205,6 +205,10 @@ class Analyzer:
         clerk: the governance files looked up at a base are then asked for once."""
         return self._state(repo_path)[0]
 
+    def central_uses(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every central pack set this analyser's rule libraries read, with the digest of the bytes read."""
+        return [use for _, library, _ in self._repos.values() for use in library.central_uses()]
+
     def _state(self, repo_path: str) -> tuple[Repository | None, RuleLibrary, ScanContext]:
         if repo_path not in self._repos:
             try:

@@ -12,18 +12,15 @@ place, so two processes analysing the same change at once each leave a complete 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pygments
-
 from reviewtui import __version__
 from reviewtui.filerecord import decode_files, encode_file
+from reviewtui.fingerprint import code_fingerprint, tool_versions
 from reviewtui.jsonstore import NUM, STR, JsonStore, numbers, shaped
 from reviewtui.jsonstore import array as _list
 from reviewtui.jsonstore import integer as _int
@@ -143,34 +140,6 @@ _MODEL_DIGESTS: dict[int, tuple[RiskModel, str]] = {}
 def _digest_model(model: RiskModel) -> str:
     canonical = {"intercept": model.intercept, "weights": model.weights, "source": model.source}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
-
-
-_FINGERPRINT: list[str] = []
-
-
-def code_fingerprint() -> str:
-    """The size and modification time of every module of this installation: an edited checkout (same version
-    string, different code) must not read entries written by the old code. Computed once per process."""
-    if not _FINGERPRINT:
-        package = Path(__file__).resolve().parent
-        digest = hashlib.sha256()
-        for path in sorted(package.rglob("*")):
-            if path.suffix in (".py", ".toml") and "ui" not in path.relative_to(package).parts[:1]:
-                stat = path.stat()
-                digest.update(f"{path.relative_to(package)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-        _FINGERPRINT.append(digest.hexdigest())
-    return _FINGERPRINT[0]
-
-
-@functools.cache
-def tool_versions() -> list[str]:
-    """What else shapes a diff and so an analysis: git's version (its diff and rename detection) and Pygments' (the
-    language of each file comes from its lexer table)."""
-    try:
-        git = subprocess.run(["git", "--version"], capture_output=True, check=False).stdout
-    except OSError:
-        git = b"?"  # no git: nothing will be read from git either
-    return [git.decode("ascii", "replace").strip(), pygments.__version__]
 
 
 # -- encoding ---------------------------------------------------------------------------------------------------------

@@ -8,22 +8,27 @@ as one line naming what and where, never a traceback. Each command lives in `rev
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from reviewtui import __version__
-from reviewtui.commands import approve, audit, calibrate, demo, init, queue, rules, scan, sync, tui, verify
 from reviewtui.errors import ReviewtuiError
 from reviewtui.text import inert
 
 Handler = Callable[[argparse.Namespace], int]
 
+COMMANDS = ("queue", "scan", "approve", "verify", "sync", "audit", "calibrate", "rules", "init", "demo")
+"""In the order `--help` lists them; each is `reviewtui/commands/<name>.py` with `register` and `run`."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    handler: Handler = getattr(args, "handler", tui.run)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = parser(_named_command(arguments)).parse_args(arguments)
+    handler: Handler = getattr(args, "handler", None) or _command("tui").run
     try:
         return handler(args)
     except ReviewtuiError as exc:
@@ -38,11 +43,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (`only`) the root options and that one command: a command's module imports what
+    it runs on, and a warm `reviewtui queue` answered from its memo must not first import the TUI and every other
+    command (0.2 s, more than the whole answer)."""
+    root = _root_options(argparse.ArgumentParser(
         prog="reviewtui",
         description="Review the queue of AI-generated changes: ranked, rule-checked, signed two-person approvals.",
-    )
+    ))
+    commands = root.add_subparsers(title="commands", metavar="COMMAND")
+    for name in (only,) if only else COMMANDS:
+        _command(name).register(commands)
+    return root
+
+
+def _root_options(root: argparse.ArgumentParser) -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"reviewtui {__version__}")
     root.add_argument("--repo", type=Path, default=Path("."), help="repository or workspace folder (default: .)")
     root.add_argument("--theme", help="UI theme name")
@@ -51,7 +66,21 @@ def parser() -> argparse.ArgumentParser:
                       help="SSH key to sign with in the TUI (repeat for pair mode)")
     root.add_argument("--sarif", type=Path, action="append", default=[], dest="tui_sarif", metavar="FILE",
                       help="show another scanner's SARIF 2.1.0 results with the findings in the TUI (repeatable)")
-    commands = root.add_subparsers(title="commands", metavar="COMMAND")
-    for command in (queue, scan, approve, verify, sync, audit, calibrate, rules, init, demo):
-        command.register(commands)
     return root
+
+
+def _named_command(arguments: Sequence[str]) -> str | None:
+    """The command `arguments` name, found with the root options alone; None when there is none (the TUI, `--help`)
+    or the line does not parse: the whole parser then reads it again and reports the problem in full."""
+    probe = _root_options(argparse.ArgumentParser(add_help=False, exit_on_error=False))
+    probe.add_argument("command", nargs="?")
+    probe.add_argument("rest", nargs=argparse.REMAINDER)
+    try:
+        found, _ = probe.parse_known_args(arguments)
+    except argparse.ArgumentError:
+        return None
+    return found.command if found.command in COMMANDS else None
+
+
+def _command(name: str) -> ModuleType:
+    return importlib.import_module(f"reviewtui.commands.{name}")

@@ -25,6 +25,7 @@ from typing import Any
 import tomli_w
 
 from reviewtui.errors import ConfigError
+from reviewtui.places import user_config_path
 from reviewtui.provenance import FIELDS as AGENT_FIELDS
 from reviewtui.provenance import AgentIdentity, builtin_identities, identity_from_table
 
@@ -128,11 +129,6 @@ _KINDS: dict[str, tuple[type, str]] = {
     "table": (dict, "a table"),
     "tables": (list, "an array of tables ([[...]])"),
 }
-
-
-def user_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "reviewtui" / "config.toml"
 
 
 def load_config(repo_root: Path | None, *, user_file: Path | None = None) -> Config:

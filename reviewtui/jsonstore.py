@@ -1,9 +1,10 @@
-"""A folder of JSON entries under the git dir, one file per key: the storage both caches share.
+"""A folder of entries under the git dir, one file per key: the storage every cache shares.
 
-Entries are JSON, never pickle: the folder is writable by anything that can write the repository, so an entry is
-data to check, never code to run. Reads return the decoded JSON or None (absent, unreadable, not JSON); the caller
-checks every field with the converters below and ignores an entry that does not fit. Writes go to a temporary file
-renamed into place, so two processes writing the same key at once each leave a complete entry, and a cache that
+Entries are JSON (the queue memo's: a JSON header line, then the answer's bytes), never pickle: the folder is
+writable by anything that can write the repository, so an entry is data to check, never code to run. Reads return
+the entry or None (absent, unreadable, not JSON); the caller checks every field with the converters below and
+ignores an entry that does not fit. Writes go to a temporary file renamed into place, so two processes writing the
+same key at once each leave a complete entry, and a cache that
 cannot be written (read-only repository, full disk) only costs speed.
 
 A queue of a thousand changes a day writes a few MB a day, and entries of changes that merged (or of an older
@@ -19,7 +20,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,30 +30,40 @@ KEEP_DAYS = 30
 _MARKER = ".pruned"
 _TEMP_PREFIX = ".tmp-"
 _FOLDER = re.compile(r"[0-9a-f]{2}")
-_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 
 
 class JsonStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, suffix: str = ".json") -> None:
         self.root = root
+        self.suffix = suffix
+        self._entry = re.compile(r"[0-9a-f]{64}" + re.escape(suffix))
         self._folders: set[Path] = set()
         self.prune_daily()
 
     def read(self, key: str) -> Any:
-        """The entry's JSON, or None. Only a regular file in the store's own folders is read: the folder is writable
-        by anything that can write the repository, and a planted symlink (to /dev/zero, to forged data elsewhere),
-        FIFO (open would wait for a writer forever) or deeply nested document (RecursionError) must not be
-        followed, waited on or crash the run."""
+        """The entry's JSON, or None (absent, unreadable, not JSON)."""
+        data = self.read_bytes(key)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The entry's bytes, or None. Only a regular file in the store's own folders is read: the folder is
+        writable by anything that can write the repository, and a planted symlink (to /dev/zero, to forged data
+        elsewhere), FIFO (open would wait for a writer forever) or deeply nested document (RecursionError) must not
+        be followed, waited on or crash the run."""
         path = self.path(key)
         try:
             data, modified = _read_regular(self.root, path.parent.name, path.name)
-            value = json.loads(data)
-        except (OSError, ValueError, RecursionError):
+        except OSError:
             return None
         if time.time() - modified > DAY:
             with contextlib.suppress(OSError):  # a read-only store still answers
                 os.utime(path, follow_symlinks=False)  # in use: kept by `prune`
-        return value
+        return data
 
     def prune_daily(self, now: float | None = None) -> int:
         """`prune` unless this folder was pruned in the last day; how many files went."""
@@ -102,7 +112,7 @@ class JsonStore:
                     if entry.name.startswith(_TEMP_PREFIX):
                         stale = age > 3600
                     else:
-                        stale = _ENTRY.fullmatch(entry.name) is not None and age > KEEP_DAYS * DAY
+                        stale = self._entry.fullmatch(entry.name) is not None and age > KEEP_DAYS * DAY
                     if stale:
                         os.unlink(entry.path)
                         removed += 1
@@ -111,8 +121,10 @@ class JsonStore:
         return removed
 
     def write(self, key: str, data: Any) -> None:
+        self.write_bytes(key, json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode())
+
+    def write_bytes(self, key: str, encoded: bytes) -> None:
         path = self.path(key)
-        encoded = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
         try:
             fd, tmp = self._temporary(path.parent)
             try:
@@ -129,6 +141,8 @@ class JsonStore:
         """A new temporary file in `folder`; the folder is made once per run (256 of them), not before every write,
         and again if something removed it meanwhile. A folder that is a symlink is refused (OSError): entries are
         never written through a link planted in the cache."""
+        import tempfile  # only writers need it (4 ms to import): a warm `queue` answered from its memo never writes
+
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)
             if folder.is_symlink() or self.root.is_symlink():
@@ -141,7 +155,7 @@ class JsonStore:
             return tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
 
     def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+        return self.root / key[:2] / f"{key}{self.suffix}"
 
 
 _NO_FOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reviewtui.analysis import Analysis
+if TYPE_CHECKING:
+    from reviewtui.analysis import Analysis
 
 
-@dataclass(frozen=True, slots=True)
-class RankKey:
-    """What ordering needs of an analysed change (small enough to keep for every change of a long history)."""
+class RankKey(NamedTuple):
+    """What ordering needs of an analysed change (small enough to keep for every change of a long history). A
+    NamedTuple: `queue` answered from its memo imports this module for its sort names, not `dataclasses`."""
 
     id: str
     repo: str

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewtui import __version__
-from reviewtui.cache import code_fingerprint, tool_versions
 from reviewtui.filerecord import decode_files, encode_file
+from reviewtui.fingerprint import code_fingerprint, tool_versions
 from reviewtui.jsonstore import JsonStore, mapping
 from reviewtui.model import FileChange
 from reviewtui.repository import DIFF_OPTIONS

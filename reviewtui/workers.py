@@ -87,16 +87,6 @@ class Failure:
     error: GitError
 
 
-def default_jobs() -> int:
-    """One worker per core this process may use, at most 4: each worker holds its own history index and per-run
-    caches of trees and files, so memory grows with every worker while the gain flattens."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 

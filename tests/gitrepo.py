@@ -7,9 +7,12 @@ and dates are explicit so shas are reproducible.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import git
+
+from reviewtui.memo import FOLDER as MEMO_FOLDER
 
 ISOLATED_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -116,3 +119,9 @@ def agent_history(path: Path, commits: int) -> GitRepo:
         repo.write(f"pkg/m{n % 7}.py", body + f"VALUE_{n} = {n}\n")
         repo.commit(f"Change {n}", author=("Claude", "noreply@anthropic.com") if n % 2 else ("Dana Dev", "d@x.org"))
     return repo
+
+
+def forget_memo(repo: Path) -> None:
+    """Drop the queue memo, so that the next `queue` works the answer out (through the analysis cache) instead of
+    giving the kept one: for tests of the analysis cache and the workers, which ask the same question twice."""
+    shutil.rmtree(repo / ".git" / MEMO_FOLDER, ignore_errors=True)

@@ -18,7 +18,7 @@ from reviewtui.risk.weights import RiskModel
 from reviewtui.rules.ruleset import RuleLibrary, builtin_rules
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.systems import SystemMap
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, forget_memo
 from tests.test_cli import run
 
 PACK = """
@@ -57,6 +57,7 @@ def entries(repo: GitRepo) -> list[Path]:
 
 
 def queue_json(repo: GitRepo, *extra: str) -> list[dict[str, object]]:
+    forget_memo(repo.path)
     result = run("queue", "--repo", str(repo.path), "--json", *extra)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

@@ -13,7 +13,7 @@ from reviewtui.queue import QueueLoader, QueueRequest
 from reviewtui.sources.full import Unread
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.workers import MIN_MISSES, can_fork
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, forget_memo
 from tests.test_cli import run
 
 ON_TIP = MIN_MISSES + 8
@@ -46,6 +46,7 @@ def pulls(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
 
 
 def queue(repo: Path, *extra: str) -> tuple[list[dict[str, object]], str]:
+    forget_memo(repo)
     result = run("queue", "--repo", str(repo), "--json", *extra)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

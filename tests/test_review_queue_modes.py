@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reviewtui.workers import MIN_MISSES, can_fork
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, forget_memo
 from tests.test_cli import run
 
 PLAIN = MIN_MISSES + 4
@@ -72,6 +72,7 @@ def odd(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
 
 
 def queue(repo: Path, *extra: str) -> tuple[list[dict[str, object]], str]:
+    forget_memo(repo)
     result = run("queue", "--repo", str(repo), "--json", *extra)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.replace(str(repo), "REPO")), result.stderr.replace(str(repo), "REPO")

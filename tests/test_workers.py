@@ -26,7 +26,7 @@ from reviewtui.risk.history import HISTORY_DIR
 from reviewtui.sources.full import Unread
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.workers import MIN_MISSES, can_fork
-from tests.gitrepo import GitRepo, agent_history
+from tests.gitrepo import GitRepo, agent_history, forget_memo
 from tests.procs import alive, children, cmdline
 from tests.test_cli import run
 
@@ -41,6 +41,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
 
 
 def queue(repo: Path, *extra: str) -> tuple[list[dict[str, object]], str]:
+    forget_memo(repo)
     result = run("queue", "--repo", str(repo), "--commits", "main", "--json", *extra)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

@@ -21,6 +21,7 @@ from reviewtui.approvals.policy import POLICY_FILE, Policy, default_policy, pars
 from reviewtui.approvals.signer import SigningKey, sign
 from reviewtui.approvals.statement import Acknowledgement, Decision, payload_bytes
 from reviewtui.approvals.verdict import Facts, Verdict, evaluate
+from reviewtui.approvals.verifier import time_bound
 from reviewtui.config import load_config
 from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change, SourceKind
@@ -46,6 +47,8 @@ class Clerk:
         self.snapshot = snapshot
         self._detectors: dict[str, ProvenanceDetector] = {}
         self._annotated: dict[str, frozenset[str]] = {}
+        self.time_bound = False
+        """Whether some verdict given so far could change with the clock alone (`verifier.time_bound`)."""
 
     # -- facts -------------------------------------------------------------------------------------------------------
 
@@ -57,11 +60,13 @@ class Clerk:
         policy = self.policy(repo, base)
         systems = self.analyzer.system_map(repo, base)
         tiers = [tier for _, tier in analysis.risk.systems]
+        allowed_signers = self._at_base(repo, base, policy.allowed_signers)
+        self.time_bound = self.time_bound or time_bound(allowed_signers)
         return Facts(
             change=change,
             binding=binding if binding is not None else self.binding(repo, change),
             policy=policy,
-            allowed_signers=self._at_base(repo, base, policy.allowed_signers),
+            allowed_signers=allowed_signers,
             revoked_keys=self._at_base(repo, base, policy.revoked_keys) if policy.revoked_keys else None,
             findings=analysis.findings,
             tier=min(tiers) if tiers else None,

@@ -29,6 +29,16 @@ class SignatureCheck:
         return self.principal is not None
 
 
+_TIME_BOUNDS = (b"valid-before", b"valid-after", b"cert-authority")
+
+
+def time_bound(allowed_signers: bytes | None) -> bool:
+    """Whether a verdict against these allowed_signers can change with the clock alone: `ssh-keygen -Y verify`
+    checks a key's `valid-before`/`valid-after` window, or a certificate's, against the moment it runs."""
+    lowered = (allowed_signers or b"").lower()
+    return any(word in lowered for word in _TIME_BOUNDS)
+
+
 def verify_signature(envelope: Envelope, allowed_signers: bytes, revoked_keys: bytes | None = None) -> SignatureCheck:
     """The first signature of the envelope that verifies, and its principal; the reason otherwise."""
     try:

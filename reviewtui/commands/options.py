@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reviewtui.queue import QueueRequest
-from reviewtui.workers import default_jobs
+from reviewtui.cores import default_jobs
+
+if TYPE_CHECKING:
+    from reviewtui.queue import QueueRequest
 
 
 def add_selection(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +20,8 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
 
 
 def queue_request(args: argparse.Namespace) -> QueueRequest:
+    from reviewtui.queue import QueueRequest  # the loader is imported by the commands that load, not by the parser
+
     return QueueRequest(repo=args.repo, commits=args.commits, patches=args.patches, workspace=args.workspace)
 
 

@@ -1,28 +1,26 @@
-"""`reviewtui queue`: the pending changes ranked by risk, as a table or as JSON for scripts."""
+"""`reviewtui queue`: the pending changes ranked by risk, as a table or as JSON for scripts.
+
+A question asked again while nothing it depends on has moved is answered from the queue memo (`memo.py`) without
+loading the analysis code at all; this module therefore imports the loader, the analyser and the clerk only when it
+has to run the queue.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
-from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from reviewtui.analysis import Analysis, Analyzer
-from reviewtui.approvals.clerk import Clerk
 from reviewtui.clock import age_label
-from reviewtui.commands.options import add_jobs, add_selection, queue_request
-from reviewtui.export import change_summary, risk_dict, verdict_dict
-from reviewtui.progress import Progress
-from reviewtui.queue import QueueLoader
-from reviewtui.ranking import SORTS, RankKey, rank_key
-from reviewtui.risk.bands import banding
-from reviewtui.rules.rule import Severity
+from reviewtui.commands.options import add_jobs, add_selection
+from reviewtui.memo import Answer, Question, QueueMemo
+from reviewtui.ranking import SORTS
 from reviewtui.table import Column, render_table
 from reviewtui.text import inert
 
+_CONTROLS = bytes(c for c in range(32) if c != ord("\n"))
 _COLUMNS = (
     Column("#", ">"),
     Column("SCORE", ">"),
@@ -38,15 +36,6 @@ _COLUMNS = (
     Column("AGE", ">"),
     Column("TITLE", flexible=True),
 )
-
-
-@dataclass(slots=True)
-class _Entry:
-    """What the listing needs of an analysed change; hunks are dropped as soon as each change is analysed."""
-
-    summary: dict[str, Any]
-    key: RankKey
-    row: list[str]
 
 
 def register(commands: Any) -> None:
@@ -67,76 +56,60 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    loader = QueueLoader(queue_request(args), summaries=not args.no_cache)
-    analyzer = Analyzer(cache=not args.no_cache)
-    clerk = Clerk(analyzer, snapshot=True)
-    entries = []
-    with Progress("analysing") as progress:
-        for analysis in loader.analysed(analyzer, jobs=args.jobs):
-            entries.append(_entry(analysis, clerk))
-            progress.advance()
-    bands = banding([e.key.score for e in entries])
-    order = SORTS[args.sort]
-    entries.sort(key=lambda e: order(e.key))
-    for rank, entry in enumerate(entries, 1):
-        entry.summary["rank"] = rank
-        entry.summary["band"] = bands.band(entry.key.score)
-        entry.summary["band_thresholds"] = dict(bands.thresholds)
-    if args.json:
-        # dumps, not dump: json.dump writes chunk by chunk through the pure-Python encoder (1.4 s for 1000 changes)
-        sys.stdout.write(json.dumps([e.summary for e in entries], ensure_ascii=True, indent=None) + "\n")
-        print(f"reviewtui: {loader.report.summary()}", file=sys.stderr)
-    else:
-        _print_table(entries, len(loader.report.repos) > 1)
-        print(loader.report.summary())
-        if bands.thresholds:
-            print(f"bands: {bands.describe()}")
-    for warning in loader.report.warnings:
-        print(f"reviewtui: warning: {inert(warning)}", file=sys.stderr)
+    memo = _memo(args)
+    answer = memo.recall(table=not args.json) if memo is not None else None
+    if answer is not None and args.json and not _shown_safely(answer.json):
+        answer = None
+    if answer is None:
+        from reviewtui.commands.listing import work_out  # the analysis code, loaded only when there is work
+
+        answer, keep = work_out(args, memo)
+        if keep is not None and memo is not None:
+            memo.keep(*keep)
+    _print(answer, as_json=args.json)
     return 0
 
 
-def _entry(analysis: Analysis, clerk: Clerk) -> _Entry:
-    change, risk = analysis.change, analysis.risk
-    summary = change_summary(change)
-    summary["findings"] = analysis.counts()
-    summary.update(risk_dict(risk))
-    verdict = clerk.verdict(analysis)
-    summary["approvals"] = verdict_dict(verdict)
-    stats = change.stats
-    systems = ",".join(f"{name}{'*' if tier == 1 else ''}" for name, tier in risk.systems) or "-"
-    row = [
-        "",
-        f"{risk.score:.0f}",
-        "",
-        change.id,
-        Path(change.repo).name,
-        systems,
-        change.agent.name if change.agent else "human",
-        f"+{stats.added}",
-        f"-{stats.deleted}",
-        counts_label(analysis.counts()),
-        verdict.label(),
-        age_label(change.created),
-        change.title,
-    ]
-    return _Entry(summary, rank_key(analysis), row)
+def _memo(args: argparse.Namespace) -> QueueMemo | None:
+    """The memo for this question, when it can have one: not for patch folders or workspace files (files the
+    state does not cover), nor with `--no-cache`."""
+    if args.no_cache or args.patches is not None or args.workspace is not None:
+        return None
+    return QueueMemo(Question(args.repo, args.commits, args.sort))
 
 
-def _print_table(entries: list[_Entry], several: bool) -> None:
-    if not entries:
+def _shown_safely(data: bytes) -> bool:
+    """Whether JSON bytes may reach stdout: always when a program reads them (the memo checked they are ASCII, and
+    `json.dumps` escapes every control character); on a terminal, only without any control byte but the newline."""
+    return not sys.stdout.isatty() or len(data.translate(None, _CONTROLS)) == len(data)
+
+
+def _print(answer: Answer, *, as_json: bool) -> None:
+    """Everything printed is inert (a kept answer is read back from a folder anything that can write the repository
+    can write): table cells, summary and bands through `inert`, the JSON by `_shown_safely`."""
+    if as_json:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(answer.json)
+        sys.stdout.flush()
+        print(f"reviewtui: {inert(answer.summary)}", file=sys.stderr)
         return
-    columns = [c for c in _COLUMNS if several or c.title != "REPO"]
+    _print_table(answer)
+    print(inert(answer.summary))
+    if answer.bands:
+        print(f"bands: {inert(answer.bands)}")
+
+
+def _print_table(answer: Answer) -> None:
+    if not answer.rows:
+        return
+    columns = [c for c in _COLUMNS if answer.several or c.title != "REPO"]
+    age = next(i for i, c in enumerate(columns) if c.title == "AGE")
     rows = []
-    for entry in entries:
-        row = list(entry.row)
-        row[0], row[2] = str(entry.summary["rank"]), entry.summary["band"]
-        rows.append(row if several else row[:4] + row[5:])
+    for row, created in zip(answer.rows, answer.created, strict=True):
+        shown = list(row)
+        shown[age] = age_label(datetime.fromisoformat(created) if created else None)
+        rows.append(shown)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     print(render_table(columns, rows, width=width))
 
 
-def counts_label(counts: dict[str, int]) -> str:
-    """`2C 1H` style: the severities that matter first, "-" when clean."""
-    parts = [f"{counts[s.value]}{s.value[0].upper()}" for s in sorted(Severity, reverse=True) if counts.get(s.value)]
-    return " ".join(parts) or "-"

@@ -43,6 +43,7 @@ from typing import Any
 
 from reviewtui import __version__
 from reviewtui.errors import GitError, ReviewtuiError
+from reviewtui.fingerprint import code_fingerprint
 from reviewtui.jsonstore import JsonStore, array, integer, mapping, string
 from reviewtui.logframe import format_option, new_marker, records
 from reviewtui.repository import Repository, run_git
@@ -507,8 +508,6 @@ def _parse(record: bytes) -> _Raw:
 def _store_key(rev: str) -> str:
     """Everything that shapes the records: the commit, this format, the tool (version and code) and git (its
     rename detection)."""
-    from reviewtui.cache import code_fingerprint  # cache.py imports the risk features, which import this module
-
     parts = ["history", _SCHEMA, __version__, code_fingerprint(), _git_version(), rev]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 

@@ -20,6 +20,7 @@ from reviewtui import __version__
 from reviewtui.config import REPO_CONFIG, RulesConfig, config_from_text, load_config
 from reviewtui.errors import ConfigError
 from reviewtui.repository import Repository
+from reviewtui.rules.central import pack_digest, pack_files
 from reviewtui.rules.pack import RuleError, parse_pack, validate_options
 from reviewtui.rules.rule import Rule, Severity
 
@@ -62,7 +63,7 @@ def _read_central(paths: tuple[Path, ...]) -> tuple[tuple[str, bytes], ...]:
     compiled, even if a pack is edited meanwhile."""
     sources: list[tuple[str, bytes]] = []
     for path in paths:
-        files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+        files = pack_files(path)
         if not path.exists():
             raise RuleError(f"{path}: central rule pack not found (rules.central)")
         for file in files:
@@ -193,6 +194,14 @@ class RuleLibrary:
         if key not in self._inputs:
             self._inputs[key] = _digest(self._read(base, key), key)
         return self._inputs[key]
+
+    def central_uses(self) -> list[tuple[tuple[str, ...], str]]:
+        """The central pack paths of every rule set read so far, each with the digest of the bytes read from them
+        (what the queue memo checks the disk against before giving an answer made with them)."""
+        return [
+            (tuple(str(p) for p in sources.config.central), pack_digest(sources.central))
+            for sources in self._sources.values()
+        ]
 
     def _read(self, base: str | None, key: bytes) -> _Sources:
         if key not in self._sources:

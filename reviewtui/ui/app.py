@@ -26,9 +26,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
-from reviewtui.config import load_config, save_theme, user_config_path
+from reviewtui.config import load_config, save_theme
 from reviewtui.errors import ReviewtuiError
 from reviewtui.journal import Journal
+from reviewtui.places import user_config_path
 from reviewtui.queue import QueueRequest
 from reviewtui.repository import Repository
 from reviewtui.ui.commands import FileJumps, FilterCommands, ReviewerCommands, ScreenActions

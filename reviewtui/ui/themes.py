@@ -27,8 +27,8 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.design import ColorSystem
 from textual.theme import Theme
 
-from reviewtui.config import user_config_path
 from reviewtui.errors import ConfigError
+from reviewtui.places import user_config_path
 
 DEFAULT_THEME = "dark"
 

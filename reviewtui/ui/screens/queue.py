@@ -36,6 +36,7 @@ from reviewtui.approvals.clerk import Clerk
 from reviewtui.approvals.verdict import Verdict
 from reviewtui.audit.auditor import AuditRequest
 from reviewtui.clock import age_label
+from reviewtui.cores import default_jobs
 from reviewtui.errors import ReviewtuiError
 from reviewtui.model import Change
 from reviewtui.queue import QueueLoader, QueueRequest
@@ -57,7 +58,6 @@ from reviewtui.ui.session import Session, queue_key
 from reviewtui.ui.themes import Palette, palette
 from reviewtui.ui.widgets.queue_table import QueueTable
 from reviewtui.ui.widgets.text_input import TextInput
-from reviewtui.workers import default_jobs
 
 _FIRST_BATCH_SECONDS = 0.05
 """The first rows are posted this soon, so the table paints within a second however long the queue is."""
