@@ -172,3 +172,18 @@ def test_init_drafts_the_system_map_from_codeowners(repo: GitRepo) -> None:
         ("docs", 2, ("docs/",), ("@shop/docs",)),
     ]
     assert drafted.systems_for("services/checkout/cart.py")[0].name == "checkout"
+
+
+def test_every_command_is_listed_and_parses_on_its_own() -> None:
+    """`main` imports only the command it is given (a memo hit must not load the rest); each must still parse,
+    `--help` must still list them all, and an unknown one is still refused with the list."""
+    from reviewtui.cli import COMMANDS
+
+    listing = run("--help")
+    assert listing.returncode == 0
+    for name in COMMANDS:
+        assert f"    {name} " in listing.stdout
+        own = run("--repo", ".", name, "--help")
+        assert own.returncode == 0 and own.stdout.startswith(f"usage: reviewtui {name}"), own.stderr
+    refused = run("bogus")
+    assert refused.returncode == 2 and "invalid choice: 'bogus'" in refused.stderr and "calibrate" in refused.stderr
