@@ -9,7 +9,8 @@ answers the same question from one file, and is only ever right or absent:
   resolved to commit ids, and git's effective configuration (every scope, includes followed). With them go the files
   a queue reads outside git (the user's and the work tree's `.reviewtui/config.toml`, the top-level
   `.gitattributes`, the git dir's `HEAD`, `info/attributes`, `info/grafts` and `shallow`), the environment variables
-  git and reviewtui read, the time zone, and this installation's code, version, Python, git and Pygments.
+  git and reviewtui read (and PATH), the time zone, and this installation's code, version, Python, git, Pygments and
+  the `ssh-keygen` that judges signatures.
 - Central rule packs are found only while the queue runs (their paths can come from a base commit's config), so the
   run records the bytes it compiled and the memo checks them against the disk before every answer.
 - An answer is kept only when the state read after the run equals the one read before it (nothing moved during the
@@ -50,7 +51,10 @@ _GIT_DIR_FILES = ("HEAD", "config.worktree")
 _COMMON_DIR_FILES = ("info/attributes", "info/grafts", "shallow")
 _WORK_TREE_FILES = (str(_REPO_CONFIG), ".gitattributes")
 _ENV_PREFIXES = ("GIT_", "REVIEWTUI_", "XDG_")
-_ENV_NAMES = ("HOME", "TZ")
+_ENV_NAMES = ("HOME", "TZ", "PATH")
+_PROGRAMS = ("ssh-keygen",)
+"""Programs whose answers a queue shows besides git's (whose version is in `tool_versions`): which one PATH finds,
+and its size and time, so that an upgraded OpenSSH (which judges the signatures) is a new state."""
 _GIT_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
 
@@ -173,6 +177,7 @@ def _read_state(question: Question) -> _State | None:
         _digest(outputs[1]),
         _digest(outputs[2]),
         [[str(path), _file_digest(path)] for path in files],
+        [_program(name) for name in _PROGRAMS],
     ]
     return _State(git_dir, common_dir, top, _digest(json.dumps(parts).encode()))
 
@@ -198,6 +203,19 @@ def _git_all(where: Path, commands: Sequence[Sequence[str]]) -> list[bytes] | No
     if any(process.returncode != 0 for process in running):
         return None
     return outputs
+
+
+def _program(name: str) -> list[Any]:
+    """Where PATH finds `name` (as `shutil.which` would), with its size and modification time; [] if nowhere."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or ".", name)
+        try:
+            status = os.stat(candidate)
+        except OSError:
+            continue
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return [candidate, status.st_size, status.st_mtime_ns]
+    return []
 
 
 def _file_digest(path: Path) -> str:

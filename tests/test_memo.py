@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -144,16 +145,31 @@ def test_a_commit_range_follows_its_ends(pulls: GitRepo) -> None:
     assert [c["title"] for c in json.loads(after)] == ["Dee"]
 
 
-def test_git_environment_is_part_of_the_question(pulls: GitRepo) -> None:
-    queue(pulls, "--json")
+@pytest.mark.parametrize("change", ["GIT_NOTES_REF", "ssh-keygen upgraded"])
+def test_the_environment_is_part_of_the_question(pulls: GitRepo, tmp_path: Path, change: str) -> None:
+    """git reads its environment, and `ssh-keygen` judges the signatures: another of either is another state."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    keygen = tools / "ssh-keygen"
+    keygen.write_text(f'#!/bin/sh\nexec {shutil.which("ssh-keygen")} "$@"\n')
+    keygen.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+
+    def answer(environment: dict[str, str]) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "reviewtui", "queue", "--repo", str(pulls.path), "--json"],
+            capture_output=True, text=True, timeout=60, check=True, env=environment,
+        ).stdout
+
+    answer(env)
     before = stamp(pulls)
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewtui", "queue", "--repo", str(pulls.path), "--json"],
-        capture_output=True, text=True, timeout=60, check=True,
-        env={**os.environ, "GIT_NOTES_REF": "refs/notes/elsewhere"},
-    )
+    assert answer(env) and stamp(pulls) == before, "the same environment gives a hit"
+    if change == "GIT_NOTES_REF":
+        env["GIT_NOTES_REF"] = "refs/notes/elsewhere"
+    else:
+        keygen.write_text(keygen.read_text() + "# 10.0p1\n")
+    assert answer(env) == fresh(pulls)
     assert stamp(pulls) != before
-    assert result.stdout == fresh(pulls)
 
 
 @pytest.mark.parametrize(
