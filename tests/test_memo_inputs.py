@@ -78,7 +78,7 @@ def added(answer: tuple[int, str]) -> list[int]:
 # -- files read from the work tree, the index and the git dir ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: .gitattributes below the top folder (only the top one is hashed)")
+@pytest.mark.xfail(strict=True, reason="memo gap: .gitattributes below the top folder (and no cache key has them)")
 def test_a_nested_gitattributes_file(pulls: GitRepo) -> None:
     """git reads every `.gitattributes` of the work tree for the diffs it prints (reviewtui runs git there), and
     `-diff` turns a file's patch into "Binary files differ": the change then counts no lines and no findings."""
@@ -88,7 +88,7 @@ def test_a_nested_gitattributes_file(pulls: GitRepo) -> None:
     assert ask(pulls.path) == fresh(pulls.path)
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: .gitattributes in the index (read when the work tree has none)")
+@pytest.mark.xfail(strict=True, reason="memo gap: .gitattributes in the index (and no cache key has them)")
 def test_a_gitattributes_file_only_in_the_index(pulls: GitRepo) -> None:
     """Without a work-tree `.gitattributes`, git takes the one in the index: the memo hashes the work-tree file
     (absent both times) and never the index."""
@@ -133,6 +133,38 @@ def test_alternates_removed(tmp_path: Path, pulls: GitRepo) -> None:
     (clone / ".git" / "objects" / "info" / "alternates").unlink()
     assert fresh(clone) != first
     assert ask(clone) == fresh(clone)
+
+
+@pytest.mark.parametrize("where", [".gitattributes", ".git/info/attributes"])
+@pytest.mark.xfail(strict=True, reason="cache gap: attributes are in no key of the analysis and summary caches")
+def test_attributes_the_memo_hashes(pulls: GitRepo, where: str) -> None:
+    """The memo hashes these two files and so misses; but the run that follows takes the analysis (and diff
+    summary) of the same commits from the caches, which were made under the old attributes."""
+    first = kept(pulls.path)
+    pulls.write(where, "*.py -diff\n")
+    assert added(fresh(pulls.path)) == [0] != added(first)
+    assert ask(pulls.path) == fresh(pulls.path)
+
+
+@pytest.mark.xfail(strict=True, reason="cache gap: replace refs change a commit's content under the same commit id")
+def test_a_replace_ref(pulls: GitRepo) -> None:
+    """`git replace` swaps a commit's content for another's wherever git reads it. The memo misses (a new ref), but
+    the analysis cache is keyed by commit ids, title, dates and agent: a replacement that keeps those (here: same
+    message, author and dates, two print calls instead of one) is answered with the old analysis."""
+    first = kept(pulls.path)
+    head = pulls.git("rev-parse", "ai/one")
+    pulls.checkout("other", new=True)
+    pulls.write("lib/a.py", "def f():\n    print('x')\n    print('y')\n    return 1\n")
+    other = pulls.commit("Print", author=("Claude", "noreply@anthropic.com"), date=_date(pulls, head))
+    pulls.checkout("main")
+    pulls.git("branch", "-D", "other")
+    pulls.git("replace", head, other)
+    assert added(fresh(pulls.path)) == [2] != added(first)
+    assert ask(pulls.path) == fresh(pulls.path)
+
+
+def _date(repo: GitRepo, commit: str) -> str:
+    return repo.git("log", "-1", "--format=%cI", commit)
 
 
 # -- central packs -------------------------------------------------------------------------------------------------
@@ -216,20 +248,6 @@ def test_a_central_path_planted_in_an_entry_header(pulls: GitRepo, tmp_path: Pat
 
 
 # -- covered: inputs tests/test_memo.py does not exercise ----------------------------------------------------------
-
-
-def test_a_replace_ref(pulls: GitRepo) -> None:
-    """`git replace` swaps a commit for another everywhere git reads it; the replace ref is a ref (for-each-ref)."""
-    first = kept(pulls.path)
-    head = pulls.git("rev-parse", "ai/one")
-    pulls.checkout("other", new=True)
-    pulls.write("lib/a.py", "def f():\n    return 2\n")
-    other = pulls.commit("Other")
-    pulls.checkout("main")
-    pulls.git("branch", "-D", "other")
-    pulls.git("replace", head, other)
-    assert fresh(pulls.path) != first
-    assert ask(pulls.path) == fresh(pulls.path)
 
 
 def test_a_linked_worktree_keeps_its_own_answer(pulls: GitRepo, tmp_path: Path) -> None:
