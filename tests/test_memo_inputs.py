@@ -164,7 +164,6 @@ def test_a_replace_ref(pulls: GitRepo) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="cache gap: grafts change the base's history under the same tip commit id")
-@pytest.mark.xfail(strict=True, reason="cache gap: grafts change the base's history under the same tip commit id")
 def test_grafts_that_cut_the_base_history(tmp_path: Path) -> None:
     """The memo hashes `info/grafts` (and `shallow`) and misses; but the history index (history store) and the
     analyses are keyed by the base's tip id, and the history they count (the file's earlier changes) is not the
