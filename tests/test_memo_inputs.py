@@ -1,9 +1,11 @@
 """Adversarial review of the queue memo's state (`reviewtui/memo.py`): inputs a queue's answer depends on.
 
 Each test fills the memo with `reviewtui queue --json`, moves one input, and asks again: the answer must be the one
-`--no-cache` works out from nothing. A test marked `xfail(strict=True)` proves an input the memo does not cover (a
-stale answer is printed); when the memo learns the input, the xfail turns into a failure and the mark goes. The
-others document inputs `tests/test_memo.py` does not exercise and the memo does cover.
+`--no-cache` works out from nothing. A test marked `xfail(strict=True)` proves a stale answer: "memo gap" when the
+memo's state misses the input, "cache gap" when the memo misses correctly but the run behind it takes a stale entry
+from the analysis, summary or history caches (keyed by commit ids, blind to what changes a commit's diff or history
+without changing its id). When the gap is closed the xfail turns into a failure and the mark goes. The others
+document inputs `tests/test_memo.py` does not exercise and the memo does cover.
 """
 
 from __future__ import annotations
@@ -59,14 +61,14 @@ def kept(where: Path, *extra: str, cwd: Path | None = None) -> tuple[int, str]:
     """Fill the memo (and check that it kept an answer: a test of a gap needs one to go stale)."""
     answer = ask(where, *extra, cwd=cwd)
     assert answer[0] == 0
-    assert memo_files(where), "the memo kept nothing: this test would prove nothing"
+    assert memo_files(where, cwd=cwd), "the memo kept nothing: this test would prove nothing"
     return answer
 
 
-def memo_files(where: Path) -> list[Path]:
+def memo_files(where: Path, *, cwd: Path | None = None) -> list[Path]:
     common = subprocess.run(
         ["git", "-C", str(where), "rev-parse", "--path-format=absolute", "--git-common-dir"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, cwd=cwd,
     ).stdout.strip()
     return sorted((Path(common) / FOLDER).rglob("*.memo"))
 
