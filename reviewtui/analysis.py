@@ -176,7 +176,9 @@ class Analyzer:
         tip = self._history_tip(repo) if self.use_history else None
         systems, model = self.system_map(repo, change.base), self.risk_model(repo, change.base)
         rules = library.inputs(change.base)
-        key = cache_key(change, rules_digest=rules, systems=systems, model=model, history_tip=tip)
+        key = cache_key(
+            change, rules_digest=rules, systems=systems, model=model, history_tip=tip, repository=repo.shape()
+        )
         return self._caches[root], key
 
     def risk_model(self, repo: Repository | None, base: str | None) -> RiskModel:

@@ -85,9 +85,11 @@ def cache_key(
     systems: SystemMap,
     model: RiskModel,
     history_tip: str | None,
+    repository: str = "-",
 ) -> str:
-    """sha256 over everything that determines a change's analysis. The diff itself is fixed by (merge-base, head),
-    so only changes read from git are keyable; a patch file's change is not (see `keyable`)."""
+    """sha256 over everything that determines a change's analysis. The diff itself is fixed by (merge-base, head)
+    and `repository` (`Repository.shape`: replace refs, grafts, attributes git reads), so only changes read from
+    git are keyable; a patch file's change is not (see `keyable`)."""
     parts = {
         "schema": SCHEMA,
         "version": __version__,
@@ -109,6 +111,7 @@ def cache_key(
         "systems": [systems.digest(), systems.source],
         "model": model_digest(model),
         "history": history_tip,
+        "repository": repository,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

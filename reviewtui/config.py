@@ -171,7 +171,9 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         agents = [identity_from_table(table) for table in data.get("agents", [])] + agents
         rules = data.get("rules", {})
         anchor = path.parent.parent if path.parent.name == ".reviewtui" else path.parent
-        central += [(anchor / p).expanduser().resolve() for p in rules.get("central", [])]
+        # Absolute, but symlinks kept: packs deployed as `current -> v2` are read through the link each run, and the
+        # queue memo checks the same path (a resolved one would keep checking the old target).
+        central += [Path(os.path.abspath((anchor / p).expanduser())) for p in rules.get("central", [])]
         disable += rules.get("disable", [])
         severity.update(rules.get("severity", {}))
         approvals_key = data.get("approvals", {}).get("key", approvals_key)

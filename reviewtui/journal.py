@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewtui.errors import ReviewtuiError
+from reviewtui.places import user_state_path
 
 JOURNAL_ENV = "REVIEWTUI_JOURNAL"
 ACTIONS = (
@@ -105,8 +106,7 @@ def default_path() -> Path:
     override = os.environ.get(JOURNAL_ENV)
     if override:
         return Path(override).expanduser()
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "reviewtui" / "journal.jsonl"
+    return user_state_path() / "journal.jsonl"
 
 
 def entry_hash(body: Mapping[str, Any]) -> str:

@@ -20,14 +20,17 @@ answers the same question from one file, and is only ever right or absent:
 - One file per question (repository, range, order, user file), replaced by each run that can keep an answer:
   repositories whose refs move all day do not collect a file per state.
 
-The entry is a JSON header line, then the answer's bytes; the header carries their digests, so a torn or edited
-answer is not given. This module imports only the standard library and the light parts of reviewtui (its records are
-NamedTuples: `dataclasses` imports `inspect` and `ast`, a tenth of a hit's time): on a hit nothing else is loaded.
+The entry is an HMAC seal, a JSON header line, then the answer's bytes. The seal's key is the reviewer's own, in
+their state folder outside the repository: a torn entry, or one written by anyone but this user (whoever can write
+the git dir can write the cache folder), is not given, and nothing it names is read before the seal is checked.
+This module imports only the standard library and the light parts of reviewtui (its records are NamedTuples:
+`dataclasses` imports `inspect` and `ast`, a tenth of a hit's time): on a hit nothing else is loaded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -40,7 +43,7 @@ from typing import Any, NamedTuple
 from reviewtui import __version__
 from reviewtui.fingerprint import code_fingerprint, tool_versions
 from reviewtui.jsonstore import JsonStore
-from reviewtui.places import user_config_path
+from reviewtui.places import user_config_path, user_state_path
 from reviewtui.rules.central import digest_on_disk
 
 SCHEMA = 1
@@ -48,7 +51,7 @@ FOLDER = Path("reviewtui") / "cache" / "queue"
 _SUFFIX = ".memo"
 _REPO_CONFIG = Path(".reviewtui") / "config.toml"
 _GIT_DIR_FILES = ("HEAD", "config.worktree")
-_COMMON_DIR_FILES = ("info/attributes", "info/grafts", "shallow")
+_COMMON_DIR_FILES = ("info/attributes", "info/grafts", "shallow", "objects/info/alternates")
 _WORK_TREE_FILES = (str(_REPO_CONFIG), ".gitattributes")
 _ENV_PREFIXES = ("GIT_", "REVIEWTUI_", "XDG_")
 _ENV_NAMES = ("HOME", "TZ", "PATH")
@@ -110,10 +113,11 @@ class QueueMemo:
         if self.state is None or self._store is None:
             return None
         data = self._store.read_bytes(self._key())
-        if data is None:
+        key = _memo_key(create=False) if data is not None else None
+        if data is None or key is None:
             return None
         try:
-            return _decode(data, self.state.digest, table)
+            return _decode(data, self.state.digest, table, key)
         except (ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None
 
@@ -126,7 +130,10 @@ class QueueMemo:
         uses = sorted(set(central))
         if any(digest_on_disk(paths) != digest for paths, digest in uses):
             return False  # a central pack changed during the run: what is on disk is not what was compiled
-        self._store.write_bytes(self._key(), _encode(answer, self.state.digest, uses))
+        key = _memo_key(create=True)
+        if key is None:
+            return False
+        self._store.write_bytes(self._key(), _encode(answer, self.state.digest, uses, key))
         return True
 
     def _key(self) -> str:
@@ -144,8 +151,8 @@ def _read_state(question: Question) -> _State | None:
     """Everything outside the commits themselves that a queue's answer depends on, hashed; None when git cannot
     tell (not a repository, a bare one, a range it cannot resolve)."""
     where = question.repo
-    if not where.is_dir():
-        return None
+    if not where.is_dir() or len(str(where.resolve()).splitlines()) != 1:
+        return None  # git's answer below is read line by line: a path with a line break in it is not told apart
     locate = ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir", "--show-toplevel"]
     if question.commits is not None:
         if question.commits.startswith("-"):
@@ -161,6 +168,8 @@ def _read_state(question: Question) -> _State | None:
     if len(lines) < 3:
         return None
     git_dir, common_dir, top = Path(lines[0]), Path(lines[1]), Path(lines[2])
+    if not (git_dir.is_absolute() and common_dir.is_absolute() and top.is_absolute()):
+        return None
     files = [git_dir / name for name in _GIT_DIR_FILES]
     files += [common_dir / name for name in _COMMON_DIR_FILES]
     files += [top / name for name in _WORK_TREE_FILES]
@@ -233,25 +242,38 @@ def _digest(data: bytes) -> str:
 # -- the entry -----------------------------------------------------------------------------------------------------
 
 
-def _encode(answer: Answer, state: str, central: list[CentralUse]) -> bytes:
+def _encode(answer: Answer, state: str, central: list[CentralUse], key: bytes) -> bytes:
     table = json.dumps({"rows": answer.rows, "created": answer.created}, ensure_ascii=True).encode()
     header = {
         "schema": SCHEMA,
         "state": state,
         "central": [[list(paths), digest] for paths, digest in central],
-        "json": [len(answer.json), _digest(answer.json)],
-        "table": [len(table), _digest(table)],
+        "json": len(answer.json),
         "summary": answer.summary,
         "bands": answer.bands,
     }
-    return json.dumps(header, ensure_ascii=True).encode() + b"\n" + answer.json + table
+    body = json.dumps(header, ensure_ascii=True).encode() + b"\n" + answer.json + table
+    return _seal(key, body) + b"\n" + body
 
 
-def _decode(data: bytes, state: str, with_table: bool) -> Answer | None:
-    """The answer in an entry, or None when it belongs to another state or a central pack moved; a damaged entry
-    raises (ValueError, TypeError, ...), which the caller takes as a miss."""
-    end = data.index(b"\n")
-    header = json.loads(data[:end])
+def _seal(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+
+
+def _decode(data: bytes, state: str, with_table: bool, key: bytes) -> Answer | None:
+    """The answer in an entry, or None when it belongs to another state or a central pack moved; a damaged or forged
+    entry raises (ValueError, TypeError, ...), which the caller takes as a miss.
+
+    The entry is sealed with the reviewer's own key (`_memo_key`, outside the repository): whoever can write the git
+    dir (another user of a shared clone, an agent working in the checkout) can write an entry, but not one that
+    passes, so a kept verdict is as trustworthy as one worked out. Nothing the entry names (the central pack paths)
+    is read before the seal is checked."""
+    seal_end = data.index(b"\n")
+    body = data[seal_end + 1 :]
+    if not hmac.compare_digest(data[:seal_end], _seal(key, body)):
+        raise ValueError("seal")
+    end = body.index(b"\n")
+    header = json.loads(body[:end])
     if header["schema"] != SCHEMA or header["state"] != state:
         return None
     for paths, digest in header["central"]:
@@ -259,20 +281,18 @@ def _decode(data: bytes, state: str, with_table: bool) -> Answer | None:
             raise TypeError("central paths")
         if digest_on_disk(paths) != digest:
             return None
-    json_size, json_sum = header["json"]
-    table_size, table_sum = header["table"]
-    answer = data[end + 1 : end + 1 + json_size]
-    if len(answer) != json_size or _digest(answer) != json_sum or not answer.isascii():
-        raise ValueError("answer")  # what `json.dumps(..., ensure_ascii=True)` wrote is ASCII, whatever it says
+    json_size = header["json"]
+    if type(json_size) is not int:
+        raise TypeError("json size")
+    answer = body[end + 1 : end + 1 + json_size]
+    if len(answer) != json_size or not answer.isascii():
+        raise ValueError("answer")  # what `json.dumps(..., ensure_ascii=True)` wrote is ASCII
     summary, bands = header["summary"], header["bands"]
     if not isinstance(summary, str) or not isinstance(bands, str):
         raise TypeError("summary")
     if not with_table:
         return Answer(answer, [], [], summary, bands)
-    table_bytes = data[end + 1 + json_size :]
-    if len(table_bytes) != table_size or _digest(table_bytes) != table_sum:
-        raise ValueError("table")
-    table = json.loads(table_bytes)
+    table = json.loads(body[end + 1 + json_size :])
     rows, created = table["rows"], table["created"]
     if not (isinstance(rows, list) and all(isinstance(r, list) and all(isinstance(c, str) for c in r) for r in rows)):
         raise TypeError("rows")
@@ -281,3 +301,28 @@ def _decode(data: bytes, state: str, with_table: bool) -> Answer | None:
     if not all(c is None or isinstance(c, str) for c in created):
         raise TypeError("created")
     return Answer(answer, rows, created, summary, bands)
+
+
+def _memo_key(*, create: bool) -> bytes | None:
+    """The reviewer's secret that seals memo entries: 32 random bytes in their state folder (mode 0600), made on
+    first use (`create`); None when there is none and none may be made, or it cannot be read (no memo then)."""
+    path = user_state_path() / "memo.key"
+    try:
+        data = path.read_bytes()
+        return data if len(data) == 32 else None
+    except FileNotFoundError:
+        if not create:
+            return None
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return _memo_key(create=False)  # another process made it first: theirs
+    except OSError:
+        return None
+    secret = os.urandom(32)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secret)
+    return secret

@@ -72,6 +72,8 @@ class QueueReport:
     unit: str = "pending change(s)"
     workers: int = 0
     """Worker processes that analysed the cache misses (0: none were needed or possible)."""
+    patch_folders: list[str] = field(default_factory=list)
+    """Configured patch folders looked in, empty or not: what is in them is a file's, not git's, to say."""
 
     def summary(self) -> str:
         """One sentence for the CLI and the TUI status line, so both report the same facts the same way."""
@@ -195,6 +197,7 @@ class QueueLoader:
             return
         yield from self._ref_changes(repo, config, detector, defer)
         for folder in config.queue.patches:
+            self.report.patch_folders.append(str(repo.root / folder))
             yield from load_patch_folder(repo.root / folder, detector, str(repo.root), self.report.warnings)
 
     def _ref_changes(
@@ -283,7 +286,7 @@ class QueueLoader:
             self.report.skipped_by_content += 1
 
     def _summaries(self, repo: Repository) -> SummaryCache | None:
-        return SummaryCache(repo.git_dir) if self.use_summaries else None
+        return SummaryCache(repo.git_dir, repo.shape()) if self.use_summaries else None
 
 
 def _ref_diff(repo: Repository, place: Located) -> tuple[FileChange, ...]:

@@ -7,8 +7,11 @@ reviewtui misread a change, and a repository's attributes can never run a progra
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -80,6 +83,34 @@ _SMALL_BLOB = 1 << 16
 """Governance files are a few KB; anything larger is read again rather than held."""
 _ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_ATTR_NOSYSTEM": "1"}
 """GIT_ATTR_NOSYSTEM: the machine's attributes file is as personal as the user's (see core.attributesFile)."""
+NO_WORK_TREE = Path("reviewtui") / "no-work-tree"
+"""Under the common git dir: the empty folder every git command of a repository runs in (see `_no_work_tree`)."""
+_FALLBACK: list[str] = []
+
+
+def _no_work_tree(common_dir: Path) -> str:
+    """An empty folder for git to take as the work tree (and to run in), with an index file that cannot exist.
+
+    git reads `.gitattributes` from the work tree and the index, never from the commits it diffs (git 2.39 has no
+    `--attr-source`). So a reviewer's checkout decided how a change's diff came out: a `*.py -diff` on the branch
+    checked out (one an agent could commit) turned every Python file of every change into "Binary files differ",
+    with no lines and no findings, and the cached analyses and approval bindings of two reviewers differed. Run from
+    here, git sees no in-tree attributes at all: the diff is a function of the two commits (and of the git dir's
+    `info/attributes`, which the caches' keys include). The folder lives in the git dir, so worker processes share
+    it and nothing is left behind; a repository that cannot hold it (read-only) gets one temporary folder per
+    process."""
+    folder = common_dir / NO_WORK_TREE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.is_symlink() and folder.is_dir() and not any(os.scandir(folder)):
+            return str(folder)
+    except OSError:
+        pass
+    if not _FALLBACK:
+        made = tempfile.mkdtemp(prefix="reviewtui-no-work-tree-")
+        atexit.register(shutil.rmtree, made, True)
+        _FALLBACK.append(made)
+    return _FALLBACK[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +133,16 @@ class Repository:
         top = self._repo.working_tree_dir or self._repo.git_dir
         self.root = Path(top).resolve()
         self.git_dir = Path(self._repo.git_dir).resolve()
+        folder = _no_work_tree(Path(self._repo.common_dir).resolve())
+        self._no_work_tree = folder
+        self._git = git.Git(folder)
+        """The runner of every command but the persistent cat-file: in the empty folder, on this git dir."""
+        self._env = {
+            **_ENV,
+            "GIT_DIR": str(self.git_dir),
+            "GIT_WORK_TREE": folder,
+            "GIT_INDEX_FILE": os.path.join(folder, "none", "index"),  # in a folder that does not exist: never written
+        }
         self._batch_lock = threading.Lock()
         """GitPython's persistent cat-file process serves one request at a time; the TUI reads from workers."""
         self._folders: dict[tuple[str, str], str | None] = {}
@@ -112,6 +153,7 @@ class Repository:
         Kept per name: the rules read files at each change's head (`src/…`) between the lookups at its base
         (`.reviewtui/…`), and one shared record made each name's read-ahead look unused to the other."""
         self._read: dict[str, int] = {}
+        self._shape: str | None = None
         self._small: dict[tuple[str, str], tuple[str | None, bytes | None]] = {}
         """(folder tree id, path inside) -> (object id, bytes if a small blob was read)."""
 
@@ -124,11 +166,12 @@ class Repository:
         self, *args: str, check: bool = True, env: dict[str, str] | None = None, stdin: BinaryIO | None = None
     ) -> bytes:
         """Run `git ARGS` and return its stdout bytes; a failure becomes a GitError with git's own message."""
-        return run_git(self._repo.git, args, check=check, where=str(self.root), env=env, stdin=stdin)
+        environment = {**self._env, **(env or {})}
+        return run_git(self._git, args, check=check, where=str(self.root), env=environment, stdin=stdin)
 
     def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """Yield git's stdout in chunks, for outputs too large to hold twice (`git log -p` over years)."""
-        process = self._repo.git.execute(_command(args), as_process=True, env=_ENV)
+        process = self._git.execute(_command(args), as_process=True, env=self._env)
         proc = process.proc
         assert proc is not None and proc.stdout is not None and proc.stderr is not None
         try:
@@ -149,14 +192,36 @@ class Repository:
         caller closes stdin to end it."""
         return subprocess.Popen(
             _command(args),
-            cwd=self.root,
+            cwd=self._no_work_tree,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, **_ENV},
+            env={**os.environ, **self._env},
         )
 
     # -- questions about the repository -------------------------------------------------------------------------
+
+    def shape(self) -> str:
+        """A digest of what, besides the commits, decides what git reads out of them: the attributes it still reads
+        (the git dir's `info/attributes`; in-tree ones never, see `_no_work_tree`), replace refs, grafts, the
+        shallow boundary, and the environment variables that switch or move them. Every cache keyed by commit ids
+        includes it: `git replace` changes a commit's content under the same id, grafts and `shallow` its history.
+        Read once per repository object (one `for-each-ref`)."""
+        if self._shape is None:
+            common = Path(self._repo.common_dir).resolve()
+            replace_base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
+            digest = hashlib.sha256()
+            for name in ("GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE"):
+                digest.update(f"{name}={os.environ.get(name)}\n".encode())
+            for relative in ("info/attributes", "info/grafts", "shallow"):
+                try:
+                    data = (common / relative).read_bytes()
+                except OSError:
+                    data = b"-"
+                digest.update(f"{relative} {len(data)}\n".encode() + data)
+            digest.update(self.run("for-each-ref", "--format=%(objectname) %(refname)", "--", replace_base))
+            self._shape = digest.hexdigest()
+        return self._shape
 
     def resolve(self, rev: str) -> str | None:
         """The commit a revision names, or None; never interprets `rev` as an option."""
@@ -194,11 +259,11 @@ class Repository:
         return out.decode().strip() or None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        status, _, _ = self._repo.git.execute(
+        status, _, _ = self._git.execute(
             _command(["merge-base", "--is-ancestor", ancestor, descendant]),
             with_extended_output=True,
             with_exceptions=False,
-            env=_ENV,
+            env=self._env,
         )
         return bool(status == 0)
 

@@ -29,37 +29,42 @@ SUMMARY_DIR = Path("reviewtui") / "cache" / "summary"
 
 
 class SummaryCache:
-    def __init__(self, git_dir: Path) -> None:
+    def __init__(self, git_dir: Path, shape: str = "-") -> None:
+        """`shape`: `Repository.shape` (replace refs, grafts and attributes change a diff under the same ids)."""
         self._store = JsonStore(git_dir / SUMMARY_DIR)
+        self._shape = shape
 
     def files(self, old: str | None, new: str) -> tuple[FileChange, ...] | None:
         """The summarised files of the diff `old`..`new` (`old` None: against the empty tree), or None."""
-        key = _key("files", old, new)
+        key = self._key("files", old, new)
         try:
             return _decode_files(self._store.read(key), key)
         except (KeyError, TypeError, ValueError):
             return None
 
     def put_files(self, old: str | None, new: str, files: tuple[FileChange, ...]) -> None:
-        key = _key("files", old, new)
+        key = self._key("files", old, new)
         self._store.write(key, {"schema": SCHEMA, "key": key, "files": [encode_file(f) for f in files]})
 
     def landed(self, base: str, old: str | None, new: str) -> bool | None:
         """Whether `base` already holds every file as the diff leaves it (cached `refs._content_in`), or None."""
-        key = _key("landed", old, new, base)
+        key = self._key("landed", old, new, base)
         data = self._store.read(key)
         if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("key") != key:
             return None
         value = data.get("landed")
         return value if isinstance(value, bool) else None
 
+    def _key(self, kind: str, *commits: str | None) -> str:
+        return _key(kind, self._shape, *commits)
+
     def put_landed(self, base: str, old: str | None, new: str, landed: bool) -> None:
-        key = _key("landed", old, new, base)
+        key = self._key("landed", old, new, base)
         self._store.write(key, {"schema": SCHEMA, "key": key, "landed": landed})
 
 
-def _key(kind: str, *commits: str | None) -> str:
-    parts = [kind, SCHEMA, __version__, code_fingerprint(), tool_versions(), list(DIFF_OPTIONS), list(commits)]
+def _key(kind: str, shape: str, *commits: str | None) -> str:
+    parts = [kind, SCHEMA, __version__, code_fingerprint(), tool_versions(), list(DIFF_OPTIONS), shape, list(commits)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -145,6 +145,7 @@ def test_key_covers_rules_systems_model_and_history(busy: GitRepo) -> None:
         {**base, "model": RiskModel(intercept=-1.0)},
         {**base, "systems": SystemMap(source="elsewhere")},
         {**base, "history_tip": "2" * 40},
+        {**base, "repository": "r" * 64},
     ]
     assert all(cache_key(change, **v) != key for v in variants)  # type: ignore[arg-type]
     assert cache_key(replace(change, head="f" * 40), **base) != key  # type: ignore[arg-type]

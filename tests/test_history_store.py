@@ -110,7 +110,7 @@ def test_a_planted_or_damaged_entry_is_ignored_and_rewritten(history: GitRepo, t
     copy = GitRepo(Path(shutil.copytree(history.path, tmp_path / "copy", symlinks=True)), initial=False)
     repo = Repository(copy.path)
     tip = copy.head()
-    key = _store_key(tip)
+    key = _store_key(tip, repo.shape())
     path = store_of(repo).path(key)
     path.parent.mkdir(parents=True)
     path.write_bytes(planted.replace(b"KEY", key.encode()))

@@ -6,6 +6,8 @@ nothing): a memo that missed one of its inputs would print the old answer, and t
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import pty
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from reviewtui.memo import FOLDER, Answer, Question, QueueMemo
+from reviewtui.places import user_state_path
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
 
@@ -202,24 +205,23 @@ def test_answers_that_could_go_stale_are_never_kept(pulls: GitRepo, tmp_path: Pa
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other-state", "answer-edited", "not-ascii", "table"])
 def test_a_damaged_or_forged_memo_is_ignored(pulls: GitRepo, damage: str) -> None:
+    """Damage breaks the seal; entries sealed with the reviewer's own key (as only reviewtui can) must still hold
+    an answer for this state, in ASCII, with rows of text."""
     queue(pulls, "--json")
     (path,) = memo_files(pulls)
     data = path.read_bytes()
-    end = data.index(b"\n")
-    header = json.loads(data[:end])
-    answer, table = data[end + 1 : end + 1 + header["json"][0]], data[end + 1 + header["json"][0] :]
+    header, answer, table = _read(path)
     if damage == "garbage":
         path.write_bytes(b"\x00\xff not a memo")
     elif damage == "truncated":
         path.write_bytes(data[: len(data) - 10])
     elif damage == "other-state":
         header["state"] = "0" * 64
-        path.write_bytes(json.dumps(header).encode() + b"\n" + answer + table)
-    elif damage == "answer-edited":
-        path.write_bytes(data[:end + 1] + answer.replace(b"Print", b"Trust") + table)
+        _write(path, header, answer, table)
+    elif damage == "answer-edited":  # the seal is not recomputed: no key
+        path.write_bytes(data.replace(b"Print", b"Trust"))
     elif damage == "not-ascii":
-        forged = b'[{"title": "\xe2\x80\xae"}]\n'
-        _write(path, header, forged, table)
+        _write(path, header, b'[{"title": "\xe2\x80\xae"}]\n', table)
     else:
         _write(path, header, answer, b'{"rows": [[1]], "created": [null]}')
     assert queue(pulls, "--json").stdout == fresh(pulls)
@@ -227,13 +229,10 @@ def test_a_damaged_or_forged_memo_is_ignored(pulls: GitRepo, damage: str) -> Non
 
 
 def test_a_forged_answer_never_reaches_a_terminal_as_control_sequences(pulls: GitRepo) -> None:
-    """ASCII with a valid digest, but an escape sequence inside: a terminal gets the fresh answer instead."""
+    """ASCII and sealed, but an escape sequence inside: a terminal gets the fresh answer instead."""
     queue(pulls, "--json")
     (path,) = memo_files(pulls)
-    data = path.read_bytes()
-    end = data.index(b"\n")
-    header = json.loads(data[:end])
-    table = data[end + 1 + header["json"][0] :]
+    header, _, table = _read(path)
     _write(path, header, b'[{"title": "\x1b]0;owned\x07\x1b[2J"}]\n', table)
     primary, secondary = pty.openpty()
     try:
@@ -279,13 +278,21 @@ def test_an_answer_is_not_kept_when_a_central_pack_moved_while_it_was_worked_out
     assert QueueMemo(Question(pulls.path, None, "score")).recall() is None, "a pack added to the folder counts"
 
 
-def _write(path: Path, header: dict[str, object], answer: bytes, table: bytes) -> None:
-    """A forged entry whose digests match what it holds: only the content checks can refuse it."""
-    import hashlib
+def _read(path: Path) -> tuple[dict[str, object], bytes, bytes]:
+    """An entry's header, answer and table (after the seal line)."""
+    body = path.read_bytes().split(b"\n", 1)[1]
+    end = body.index(b"\n")
+    header = json.loads(body[:end])
+    size = header["json"]
+    return header, body[end + 1 : end + 1 + size], body[end + 1 + size :]
 
-    header["json"] = [len(answer), hashlib.sha256(answer).hexdigest()]
-    header["table"] = [len(table), hashlib.sha256(table).hexdigest()]
-    path.write_bytes(json.dumps(header).encode() + b"\n" + answer + table)
+
+def _write(path: Path, header: dict[str, object], answer: bytes, table: bytes) -> None:
+    """An entry sealed with the reviewer's own key, as reviewtui seals them: only the content checks can refuse it."""
+    header["json"] = len(answer)
+    body = json.dumps(header).encode() + b"\n" + answer + table
+    key = (user_state_path() / "memo.key").read_bytes()
+    path.write_bytes(hmac.new(key, body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
 
 
 def _drain(fd: int) -> bytes:

@@ -1,16 +1,16 @@
 """Adversarial review of the queue memo's state (`reviewtui/memo.py`): inputs a queue's answer depends on.
 
 Each test fills the memo with `reviewtui queue --json`, moves one input, and asks again: the answer must be the one
-`--no-cache` works out from nothing. A test marked `xfail(strict=True)` proves a stale answer: "memo gap" when the
-memo's state misses the input, "cache gap" when the memo misses correctly but the run behind it takes a stale entry
-from the analysis, summary or history caches (keyed by commit ids, blind to what changes a commit's diff or history
-without changing its id). When the gap is closed the xfail turns into a failure and the mark goes. The others
-document inputs `tests/test_memo.py` does not exercise and the memo does cover.
+`--no-cache` works out from nothing. Every test here proved a stale answer when it was written ("memo gap": the
+memo's state missed the input; "cache gap": the memo missed correctly but the run behind it took a stale entry from
+the analysis, summary or history caches, keyed by commit ids and blind to what changes a commit's diff or history
+without changing its id), except the last three, which document inputs `tests/test_memo.py` does not exercise.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -80,26 +80,25 @@ def added(answer: tuple[int, str]) -> list[int]:
 # -- files read from the work tree, the index and the git dir ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: .gitattributes below the top folder (and no cache key has them)")
-def test_a_nested_gitattributes_file(pulls: GitRepo) -> None:
-    """git reads every `.gitattributes` of the work tree for the diffs it prints (reviewtui runs git there), and
-    `-diff` turns a file's patch into "Binary files differ": the change then counts no lines and no findings."""
+def test_a_nested_gitattributes_file_changes_no_diff(pulls: GitRepo) -> None:
+    """git reads every `.gitattributes` of the work tree it runs in, and `-diff` turns a file's patch into "Binary
+    files differ" (no lines, no findings): a checkout, or a branch an agent committed, must not hide a change. git
+    runs in an empty folder instead (`repository._no_work_tree`), so the answer stays a function of the commits."""
     first = kept(pulls.path)
     pulls.write("lib/.gitattributes", "*.py -diff\n")
-    assert added(fresh(pulls.path)) == [0] != added(first), "the attribute changes what the queue says"
-    assert ask(pulls.path) == fresh(pulls.path)
+    assert added(first) == [1]
+    assert fresh(pulls.path) == first
+    assert ask(pulls.path) == first
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: .gitattributes in the index (and no cache key has them)")
-def test_a_gitattributes_file_only_in_the_index(pulls: GitRepo) -> None:
-    """Without a work-tree `.gitattributes`, git takes the one in the index: the memo hashes the work-tree file
-    (absent both times) and never the index."""
+def test_a_gitattributes_file_only_in_the_index_changes_no_diff(pulls: GitRepo) -> None:
+    """Without a work-tree `.gitattributes`, git takes the one in the index: not from reviewtui's empty folder."""
     first = kept(pulls.path)
     blob = _blob(pulls)
     pulls.git("update-index", "--add", "--cacheinfo", f"100644,{blob},.gitattributes")
     assert not (pulls.path / ".gitattributes").exists()
-    assert added(fresh(pulls.path)) == [0] != added(first)
-    assert ask(pulls.path) == fresh(pulls.path)
+    assert fresh(pulls.path) == first
+    assert ask(pulls.path) == first
 
 
 def _blob(repo: GitRepo) -> str:
@@ -110,20 +109,19 @@ def _blob(repo: GitRepo) -> str:
     ).stdout.decode().strip()
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: a configured patch folder that was empty (nothing from patches)")
 def test_a_patch_added_to_a_configured_folder_that_was_empty(pulls: GitRepo) -> None:
     """`[queue] patches` names a folder; while it is empty every change comes from git, so the answer is kept, and a
     patch dropped into the folder later is a new change the memo does not see."""
     pulls.write(".reviewtui/config.toml", '[queue]\npatches = ["incoming"]\n')
     (pulls.path / "incoming").mkdir()
-    kept(pulls.path)
+    assert ask(pulls.path)[0] == 0
+    assert memo_files(pulls.path) == [], "a configured patch folder is looked in: no answer may be kept"
     patch = pulls.git("format-patch", "-1", "--stdout", "ai/one")
     pulls.write("incoming/x.patch", patch + "\n")
     assert len(json.loads(fresh(pulls.path)[1])) == 2
     assert ask(pulls.path) == fresh(pulls.path)
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: objects/info/alternates is not part of the state")
 def test_alternates_removed(tmp_path: Path, pulls: GitRepo) -> None:
     """A `clone --shared` reads its objects from the other repository (`objects/info/alternates`): without them the
     refs are unchanged (same state) but git can read none of the commits, and the fresh answer says so."""
@@ -137,18 +135,18 @@ def test_alternates_removed(tmp_path: Path, pulls: GitRepo) -> None:
     assert ask(clone) == fresh(clone)
 
 
-@pytest.mark.parametrize("where", [".gitattributes", ".git/info/attributes"])
-@pytest.mark.xfail(strict=True, reason="cache gap: attributes are in no key of the analysis and summary caches")
-def test_attributes_the_memo_hashes(pulls: GitRepo, where: str) -> None:
-    """The memo hashes these two files and so misses; but the run that follows takes the analysis (and diff
-    summary) of the same commits from the caches, which were made under the old attributes."""
+def test_the_git_dirs_own_attributes(pulls: GitRepo) -> None:
+    """`info/attributes` is the one attributes file git still reads: the memo hashes it and misses, and the
+    analysis and summary caches (keyed by `Repository.shape`) must miss too."""
     first = kept(pulls.path)
-    pulls.write(where, "*.py -diff\n")
+    pulls.write(".git/info/attributes", "*.py -diff\n")
     assert added(fresh(pulls.path)) == [0] != added(first)
     assert ask(pulls.path) == fresh(pulls.path)
+    pulls.write(".gitattributes", "*.py -diff\n")  # the work tree's: changes nothing
+    (pulls.path / ".git" / "info" / "attributes").unlink()
+    assert ask(pulls.path) == fresh(pulls.path) == first
 
 
-@pytest.mark.xfail(strict=True, reason="cache gap: replace refs change a commit's content under the same commit id")
 def test_a_replace_ref(pulls: GitRepo) -> None:
     """`git replace` swaps a commit's content for another's wherever git reads it. The memo misses (a new ref), but
     the analysis cache is keyed by commit ids, title, dates and agent: a replacement that keeps those (here: same
@@ -165,7 +163,6 @@ def test_a_replace_ref(pulls: GitRepo) -> None:
     assert ask(pulls.path) == fresh(pulls.path)
 
 
-@pytest.mark.xfail(strict=True, reason="cache gap: grafts change the base's history under the same tip commit id")
 def test_grafts_that_cut_the_base_history(tmp_path: Path) -> None:
     """The memo hashes `info/grafts` (and `shallow`) and misses; but the history index (history store) and the
     analyses are keyed by the base's tip id, and the history they count (the file's earlier changes) is not the
@@ -196,7 +193,6 @@ def _date(repo: GitRepo, commit: str) -> str:
 # -- central packs -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: a central pack path is recorded resolved (symlinks followed)")
 def test_a_central_pack_behind_a_symlink_that_moves(pulls: GitRepo, tmp_path: Path) -> None:
     """Packs deployed as `packs/current -> v1` and switched to `v2`: config.py resolves the configured path, so the
     memo re-checks v1 (unchanged) while a fresh run compiles v2."""
@@ -220,40 +216,46 @@ def test_a_central_pack_behind_a_symlink_that_moves(pulls: GitRepo, tmp_path: Pa
 # -- trust in the memo file ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: entries are not authenticated; a forged verdict is printed")
 def test_a_forged_entry_with_matching_digests(pulls: GitRepo) -> None:
     """The analysis cache never keeps approvals ("always read live": they are verified with ssh-keygen), but the
-    memo keeps the whole answer. Whoever can write the git dir (a shared repository, a compromised tool) can compute
-    the state digest and the answer's digests as well as reviewtui: the queue then shows any verdict."""
+    memo keeps the whole answer. Whoever can write the git dir (a shared repository, an agent in the checkout) can
+    compute every digest as well as reviewtui, but not the seal: that takes the reviewer's own key."""
     kept(pulls.path)
     (path,) = memo_files(pulls.path)
-    data = path.read_bytes()
-    end = data.index(b"\n")
-    header = json.loads(data[:end])
-    answer = data[end + 1 : end + 1 + header["json"][0]]
-    table = data[end + 1 + header["json"][0] :]
+    header, answer, table = _entry(path)
     summaries = json.loads(answer)
     summaries[0]["approvals"]["satisfied"] = True
     forged = json.dumps(summaries, ensure_ascii=True).encode() + b"\n"
-    header["json"] = [len(forged), hashlib.sha256(forged).hexdigest()]
-    path.write_bytes(json.dumps(header).encode() + b"\n" + forged + table)
+    header["json"] = len(forged)
+    _forge(path, header, forged + table)
     assert ask(pulls.path) == fresh(pulls.path)
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: the header's central paths are read unchecked (a FIFO blocks)")
+def _entry(path: Path) -> tuple[dict[str, object], bytes, bytes]:
+    body = path.read_bytes().split(b"\n", 1)[1]
+    end = body.index(b"\n")
+    header = json.loads(body[:end])
+    size = header["json"]
+    return header, body[end + 1 : end + 1 + size], body[end + 1 + size :]
+
+
+def _forge(path: Path, header: dict[str, object], rest: bytes) -> None:
+    """An entry sealed as a forger would: with every digest right but a key of their own."""
+    body = json.dumps(header).encode() + b"\n" + rest
+    path.write_bytes(hmac.new(os.urandom(32), body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
+
+
 def test_a_central_path_planted_in_an_entry_header(pulls: GitRepo, tmp_path: Path) -> None:
-    """No digest covers the header's `central` list, and `recall` reads every path it names before giving the answer:
-    an entry edited to name a FIFO makes every later queue wait forever (here a writer lets it go on), `/dev/zero`
-    makes it read without end. Only paths the run itself compiled, as regular files, should ever be read."""
+    """The header's `central` list names paths `recall` reads before giving the answer. An entry edited to name a
+    FIFO would make every later queue wait forever (here a writer lets it go on), `/dev/zero` read without end: the
+    seal is checked before anything the entry names is opened."""
     kept(pulls.path)
     (path,) = memo_files(pulls.path)
-    data = path.read_bytes()
-    end = data.index(b"\n")
-    header = json.loads(data[:end])
+    header, answer, table = _entry(path)
     fifo = tmp_path / "pack.toml"
     os.mkfifo(fifo)
     header["central"] = [[[str(fifo)], "0" * 64]]
-    path.write_bytes(json.dumps(header).encode() + data[end:])
+    _forge(path, header, answer + table)
     opened = threading.Event()
 
     def release() -> None:
@@ -273,7 +275,6 @@ def test_a_central_path_planted_in_an_entry_header(pulls: GitRepo, tmp_path: Pat
     assert answer == fresh(pulls.path)
 
 
-@pytest.mark.xfail(strict=True, reason="memo gap: rev-parse output split with splitlines (a newline in the path)")
 def test_a_repository_path_with_a_newline(tmp_path: Path) -> None:
     """`_read_state` splits git's answer with `splitlines`, so `/x/a<LF>b` gives the git dir `/x/a` and the common
     dir `b/.git`: the memo's store is then a folder relative to the current directory, which the daily prune

@@ -140,3 +140,32 @@ def test_ref_commit_answers_what_rev_parse_does(repo: GitRepo) -> None:
     repo.write("later.txt", "later\n")
     moved = repo.commit("Later")
     assert reader.ref_commit("refs/heads/main") == moved, "a ref moved after the first question is read anew"
+
+
+def test_attributes_in_the_checkout_change_neither_a_diff_nor_its_binding(repo: GitRepo) -> None:
+    """git takes `.gitattributes` from the work tree and the index, not from the commits it diffs: a `*.py -diff`
+    in the checkout (or on a branch an agent committed) made every Python change "Binary files differ" (no lines,
+    no findings) and gave this reviewer's approvals another diff hash than everyone else's. reviewtui's git runs
+    in an empty folder with no index, so only the commits decide."""
+    from reviewtui.approvals.binding import bind
+    from reviewtui.queue import QueueLoader, QueueRequest
+
+    repo.write("lib/a.py", "def f():\n    return 1\n")
+    repo.commit("Add a")
+    repo.checkout("ai/one", new=True)
+    repo.write("lib/a.py", "def f():\n    print('x')\n    return 1\n")
+    repo.update_ref("refs/pull/1/head", repo.commit("Print"))
+
+    def seen() -> tuple[int, str]:
+        (change,) = QueueLoader(QueueRequest(repo=repo.path)).changes()
+        return change.stats.added, bind(Repository(repo.path), change).diff_sha256
+
+    before = seen()
+    assert before[0] == 1
+    repo.write(".gitattributes", "*.py -diff\n")
+    repo.write("lib/.gitattributes", "*.py binary\n")
+    assert seen() == before
+    repo.git("add", ".gitattributes", "lib/.gitattributes")
+    (repo.path / ".gitattributes").unlink()
+    (repo.path / "lib" / ".gitattributes").unlink()
+    assert seen() == before  # only in the index now

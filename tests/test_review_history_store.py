@@ -32,7 +32,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
 def copy_of(repo: GitRepo, tmp_path: Path) -> tuple[Repository, str, Path]:
     copy = Path(shutil.copytree(repo.path, tmp_path / "copy", symlinks=True))
     tip = GitRepo(copy, initial=False).head()
-    entry = JsonStore(Repository(copy).git_dir / HISTORY_DIR).path(_store_key(tip))
+    entry = JsonStore(Repository(copy).git_dir / HISTORY_DIR).path(_store_key(tip, Repository(copy).shape()))
     entry.parent.mkdir(parents=True, exist_ok=True)
     return Repository(copy), tip, entry
 
@@ -50,13 +50,13 @@ def test_a_deeply_nested_entry_is_ignored_not_a_crash(small: GitRepo, tmp_path: 
     repo, tip, entry = copy_of(small, tmp_path)
     entry.write_text('{"schema": 1, "commits": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert built(repo, tip).commits == COMMITS  # json.loads raised RecursionError here
-    assert json.loads(entry.read_bytes())["key"] == _store_key(tip), "rewritten"
+    assert json.loads(entry.read_bytes())["key"] == _store_key(tip, repo.shape()), "rewritten"
 
 
 def test_an_entry_that_is_a_symlink_out_of_the_cache_is_not_followed(small: GitRepo, tmp_path: Path) -> None:
     repo, tip, entry = copy_of(small, tmp_path)
     outside = tmp_path / "outside.json"
-    outside.write_text(forged(_store_key(tip)))
+    outside.write_text(forged(_store_key(tip, repo.shape())))
     entry.symlink_to(outside)
     index = built(repo, tip)
     assert index.commit("f" * 40) is None and index.commits == COMMITS, "the forged records outside the cache were read"
@@ -67,7 +67,7 @@ def test_a_folder_that_is_a_symlink_out_of_the_cache_is_not_followed(small: GitR
     repo, tip, entry = copy_of(small, tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / entry.name).write_text(forged(_store_key(tip)))
+    (elsewhere / entry.name).write_text(forged(_store_key(tip, repo.shape())))
     entry.parent.rmdir()
     entry.parent.symlink_to(elsewhere)
     assert built(repo, tip).commit("f" * 40) is None
@@ -91,7 +91,7 @@ def test_a_fifo_in_place_of_an_entry_does_not_block(small: GitRepo, tmp_path: Pa
 @pytest.mark.parametrize("moment", [10**400, -(10**400), 2**63], ids=["huge", "-huge", "2**63"])
 def test_times_no_timestamp_can_be_are_not_trusted(small: GitRepo, tmp_path: Path, moment: int) -> None:
     repo, tip, entry = copy_of(small, tmp_path)
-    entry.write_text(forged(_store_key(tip), authored=moment, committed=moment))
+    entry.write_text(forged(_store_key(tip, repo.shape()), authored=moment, committed=moment))
     index = built(repo, tip)
     assert index.commit("f" * 40) is None and index.commits == COMMITS
     index.experience("evil@x.org", 2e9, ["src/m0.py"])  # float(10**400) raised OverflowError here

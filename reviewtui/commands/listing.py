@@ -80,6 +80,7 @@ def work_out(args: argparse.Namespace, memo: QueueMemo | None) -> tuple[Answer, 
         and memo.top is not None
         and loader.report.repos == [str(memo.top)]
         and not loader.report.warnings
+        and not loader.report.patch_folders
         and from_git
         and not clerk.time_bound
     )

@@ -253,7 +253,8 @@ class HistoryIndex:
         """
         if max_commits is not None and max_commits < 1:
             raise ReviewtuiError(f"max_commits must be at least 1, not {max_commits}")
-        key = _store_key(rev) if store is not None and max_commits is None and _FULL_ID.fullmatch(rev) else None
+        stored_whole = store is not None and max_commits is None and _FULL_ID.fullmatch(rev)
+        key = _store_key(rev, repo.shape()) if stored_whole else None
         if store is not None and key is not None:
             stored = _decode_raws(store.read(key), key)
             if stored is not None:
@@ -505,10 +506,10 @@ def _parse(record: bytes) -> _Raw:
     return _Raw(sha, email, name, int(authored), int(committed), subject, message, changes)
 
 
-def _store_key(rev: str) -> str:
-    """Everything that shapes the records: the commit, this format, the tool (version and code) and git (its
-    rename detection)."""
-    parts = ["history", _SCHEMA, __version__, code_fingerprint(), _git_version(), rev]
+def _store_key(rev: str, shape: str) -> str:
+    """Everything that shapes the records: the commit, this format, the tool (version and code), git (its
+    rename detection) and the repository's shape (grafts, `shallow` and replace refs change a history)."""
+    parts = ["history", _SCHEMA, __version__, code_fingerprint(), _git_version(), shape, rev]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
