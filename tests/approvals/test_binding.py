@@ -82,9 +82,14 @@ def test_the_documented_binding_command_is_the_one_in_use() -> None:
     start = section.index("```sh\n") + len("```sh\n")
     command = section[start : section.index("```", start)]
     words = command.replace("\\\n", " ").split()
+    assert words[:2] == ["empty=$(mktemp", "-d)"]  # git in an empty folder, no index: no in-tree attributes
+    no_tree = ["GIT_DIR=$(git", "rev-parse", "--absolute-git-dir)", "GIT_WORK_TREE=$empty",
+               "GIT_INDEX_FILE=$empty/none/index", "GIT_ATTR_NOSYSTEM=1", "git", "-C", '"$empty"']
+    words = words[2:]
     expected = [word for key, value in BINDING_CONFIG for word in ("-c", f"{key}={value}")]
-    assert words[: 2 + len(expected)] == ["GIT_ATTR_NOSYSTEM=1", "git", *expected]
-    assert words[2 + len(expected) : 2 + len(expected) + len(BINDING_DIFF)] == list(BINDING_DIFF)
+    assert words[: len(no_tree) + len(expected)] == [*no_tree, *expected]
+    start = len(no_tree) + len(expected)
+    assert words[start : start + len(BINDING_DIFF)] == list(BINDING_DIFF)
     assert words[-5:] == ["<mergeBase>", "<headCommit>", "--", "|", "sha256sum"]
     recipe = text[text.index("<!-- openssh-recipe:start -->") :]
     assert " ".join(words[:-5]) in " ".join(recipe.replace("\\\n", " ").split())
