@@ -1,11 +1,12 @@
 """A folder of entries under the git dir, one file per key: the storage every cache shares.
 
-Entries are JSON (the queue memo's: a JSON header line, then the answer's bytes), never pickle: the folder is
-writable by anything that can write the repository, so an entry is data to check, never code to run. Reads return
+Entries are JSON (the queue memo's: a JSON header line, then the answer's bytes), never pickle, each sealed with
+the reviewer's own key (`seal.py`): the folder is writable by anything that can write the repository, so an entry
+is data to check, never code to run, and one this user's reviewtui did not write is not read at all. Reads return
 the entry or None (absent, unreadable, not JSON); the caller checks every field with the converters below and
 ignores an entry that does not fit. Writes go to a temporary file renamed into place, so two processes writing the
-same key at once each leave a complete entry, and a cache that
-cannot be written (read-only repository, full disk) only costs speed.
+same key at once each leave a complete entry, and a cache that cannot be written (read-only repository, full disk,
+no key) only costs speed.
 
 A queue of a thousand changes a day writes a few MB a day, and entries of changes that merged (or of an older
 version of the tool) are never read again, so the store prunes itself: an entry read is marked used (its mtime,
@@ -23,6 +24,8 @@ import stat
 import time
 from pathlib import Path
 from typing import Any
+
+from reviewtui.seal import seal, unseal
 
 DAY = 24 * 3600.0
 KEEP_DAYS = 30
@@ -51,16 +54,17 @@ class JsonStore:
             return None
 
     def read_bytes(self, key: str) -> bytes | None:
-        """The entry's bytes, or None. Only a regular file in the store's own folders is read: the folder is
-        writable by anything that can write the repository, and a planted symlink (to /dev/zero, to forged data
-        elsewhere), FIFO (open would wait for a writer forever) or deeply nested document (RecursionError) must not
-        be followed, waited on or crash the run."""
+        """The entry's bytes, or None (absent, unreadable, not sealed by this user: `seal.py`). Only a regular file
+        in the store's own folders is read: the folder is writable by anything that can write the repository, and a
+        planted symlink (to /dev/zero, to forged data elsewhere), FIFO (open would wait for a writer forever) or
+        deeply nested document (RecursionError) must not be followed, waited on or crash the run."""
         path = self.path(key)
         try:
-            data, modified = _read_regular(self.root, path.parent.name, path.name)
+            entry, modified = _read_regular(self.root, path.parent.name, path.name)
         except OSError:
             return None
-        if time.time() - modified > DAY:
+        data = unseal(entry)
+        if data is not None and time.time() - modified > DAY:
             with contextlib.suppress(OSError):  # a read-only store still answers
                 os.utime(path, follow_symlinks=False)  # in use: kept by `prune`
         return data
@@ -123,7 +127,11 @@ class JsonStore:
     def write(self, key: str, data: Any) -> None:
         self.write_bytes(key, json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode())
 
-    def write_bytes(self, key: str, encoded: bytes) -> None:
+    def write_bytes(self, key: str, data: bytes) -> None:
+        """Store `data` sealed (`seal.py`); without a key to seal with, store nothing."""
+        encoded = seal(data)
+        if encoded is None:
+            return
         path = self.path(key)
         try:
             fd, tmp = self._temporary(path.parent)

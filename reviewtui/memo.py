@@ -20,9 +20,9 @@ answers the same question from one file, and is only ever right or absent:
 - One file per question (repository, range, order, user file), replaced by each run that can keep an answer:
   repositories whose refs move all day do not collect a file per state.
 
-The entry is an HMAC seal, a JSON header line, then the answer's bytes. The seal's key is the reviewer's own, in
-their state folder outside the repository: a torn entry, or one written by anyone but this user (whoever can write
-the git dir can write the cache folder), is not given, and nothing it names is read before the seal is checked.
+The entry is a JSON header line, then the answer's bytes, sealed like every cache entry with the reviewer's own key
+(`seal.py`, outside the repository): a torn entry, or one written by anyone but this user (whoever can write the git
+dir can write the cache folder), is not given, and nothing it names is read before the seal is checked.
 This module imports only the standard library and the light parts of reviewtui (its records are NamedTuples:
 `dataclasses` imports `inspect` and `ast`, a tenth of a hit's time): on a hit nothing else is loaded.
 """
@@ -30,7 +30,6 @@ This module imports only the standard library and the light parts of reviewtui (
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import subprocess
@@ -43,7 +42,7 @@ from typing import Any, NamedTuple
 from reviewtui import __version__
 from reviewtui.fingerprint import code_fingerprint, tool_versions
 from reviewtui.jsonstore import JsonStore
-from reviewtui.places import user_config_path, user_state_path
+from reviewtui.places import user_config_path
 from reviewtui.rules.central import digest_on_disk
 
 SCHEMA = 1
@@ -112,12 +111,11 @@ class QueueMemo:
         damaged entry); without `table`, only what `--json` prints (the rows are not read)."""
         if self.state is None or self._store is None:
             return None
-        data = self._store.read_bytes(self._key())
-        key = _memo_key(create=False) if data is not None else None
-        if data is None or key is None:
+        data = self._store.read_bytes(self._key())  # unsealed by the store: only this user's entries come back
+        if data is None:
             return None
         try:
-            return _decode(data, self.state.digest, table, key)
+            return _decode(data, self.state.digest, table)
         except (ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None
 
@@ -130,10 +128,7 @@ class QueueMemo:
         uses = sorted(set(central))
         if any(digest_on_disk(paths) != digest for paths, digest in uses):
             return False  # a central pack changed during the run: what is on disk is not what was compiled
-        key = _memo_key(create=True)
-        if key is None:
-            return False
-        self._store.write_bytes(self._key(), _encode(answer, self.state.digest, uses, key))
+        self._store.write_bytes(self._key(), _encode(answer, self.state.digest, uses))
         return True
 
     def _key(self) -> str:
@@ -242,7 +237,7 @@ def _digest(data: bytes) -> str:
 # -- the entry -----------------------------------------------------------------------------------------------------
 
 
-def _encode(answer: Answer, state: str, central: list[CentralUse], key: bytes) -> bytes:
+def _encode(answer: Answer, state: str, central: list[CentralUse]) -> bytes:
     table = json.dumps({"rows": answer.rows, "created": answer.created}, ensure_ascii=True).encode()
     header = {
         "schema": SCHEMA,
@@ -252,26 +247,14 @@ def _encode(answer: Answer, state: str, central: list[CentralUse], key: bytes) -
         "summary": answer.summary,
         "bands": answer.bands,
     }
-    body = json.dumps(header, ensure_ascii=True).encode() + b"\n" + answer.json + table
-    return _seal(key, body) + b"\n" + body
+    return json.dumps(header, ensure_ascii=True).encode() + b"\n" + answer.json + table
 
 
-def _seal(key: bytes, body: bytes) -> bytes:
-    return hmac.new(key, body, hashlib.sha256).hexdigest().encode()
-
-
-def _decode(data: bytes, state: str, with_table: bool, key: bytes) -> Answer | None:
-    """The answer in an entry, or None when it belongs to another state or a central pack moved; a damaged or forged
-    entry raises (ValueError, TypeError, ...), which the caller takes as a miss.
-
-    The entry is sealed with the reviewer's own key (`_memo_key`, outside the repository): whoever can write the git
-    dir (another user of a shared clone, an agent working in the checkout) can write an entry, but not one that
-    passes, so a kept verdict is as trustworthy as one worked out. Nothing the entry names (the central pack paths)
-    is read before the seal is checked."""
-    seal_end = data.index(b"\n")
-    body = data[seal_end + 1 :]
-    if not hmac.compare_digest(data[:seal_end], _seal(key, body)):
-        raise ValueError("seal")
+def _decode(body: bytes, state: str, with_table: bool) -> Answer | None:
+    """The answer in an unsealed entry, or None when it belongs to another state or a central pack moved; a damaged
+    entry raises (ValueError, TypeError, ...), which the caller takes as a miss. The store checked the seal (the
+    reviewer's own key, `seal.py`) before anything here, so nothing a forged entry names (central pack paths) is
+    ever opened, and a kept verdict is as trustworthy as one worked out."""
     end = body.index(b"\n")
     header = json.loads(body[:end])
     if header["schema"] != SCHEMA or header["state"] != state:
@@ -301,28 +284,3 @@ def _decode(data: bytes, state: str, with_table: bool, key: bytes) -> Answer | N
     if not all(c is None or isinstance(c, str) for c in created):
         raise TypeError("created")
     return Answer(answer, rows, created, summary, bands)
-
-
-def _memo_key(*, create: bool) -> bytes | None:
-    """The reviewer's secret that seals memo entries: 32 random bytes in their state folder (mode 0600), made on
-    first use (`create`); None when there is none and none may be made, or it cannot be read (no memo then)."""
-    path = user_state_path() / "memo.key"
-    try:
-        data = path.read_bytes()
-        return data if len(data) == 32 else None
-    except FileNotFoundError:
-        if not create:
-            return None
-    except OSError:
-        return None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        return _memo_key(create=False)  # another process made it first: theirs
-    except OSError:
-        return None
-    secret = os.urandom(32)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
-    return secret

@@ -18,6 +18,7 @@ from reviewtui.risk.weights import RiskModel
 from reviewtui.rules.ruleset import RuleLibrary, builtin_rules
 from reviewtui.summary import SUMMARY_DIR
 from reviewtui.systems import SystemMap
+from tests.entries import opened, sealed
 from tests.gitrepo import GitRepo, forget_memo
 from tests.test_cli import run
 
@@ -88,7 +89,7 @@ def test_no_cache_neither_reads_nor_writes(busy: GitRepo) -> None:
     assert entries(busy) == []
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "wrong-shape", "bad-file", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "wrong-shape", "bad-file", "empty", "unsealed"])
 def test_damaged_or_foreign_entries_are_ignored(busy: GitRepo, damage: str) -> None:
     cold = queue_json(busy)
     first, second = entries(busy)
@@ -99,17 +100,21 @@ def test_damaged_or_foreign_entries_are_ignored(busy: GitRepo, damage: str) -> N
     elif damage == "foreign":
         first.write_bytes(second.read_bytes())  # a valid entry, stored under another key
     elif damage == "wrong-shape":
-        data = json.loads(first.read_text())
+        data = opened(first)
         data["findings"] = [{"rule": 1}]
-        first.write_text(json.dumps(data))
+        first.write_bytes(sealed(json.dumps(data)))
     elif damage == "bad-file":  # a file record with a path that is not a string
-        data = json.loads(first.read_text())
+        data = opened(first)
         data["files"][0][1] = 7
+        first.write_bytes(sealed(json.dumps(data)))
+    elif damage == "unsealed":  # a well-formed entry for this very key, written by someone without the key
+        data = opened(first)
+        data["findings"] = []
         first.write_text(json.dumps(data))
     else:
         first.write_bytes(b"")
     assert queue_json(busy) == cold
-    json.loads(first.read_text())  # recomputed and rewritten whole
+    opened(first)  # recomputed and rewritten whole
 
 
 def test_new_rules_at_the_base_are_never_answered_from_the_cache(busy: GitRepo) -> None:

@@ -15,6 +15,7 @@ from reviewtui.errors import ReviewtuiError
 from reviewtui.jsonstore import JsonStore
 from reviewtui.repository import Repository
 from reviewtui.risk.history import HISTORY_DIR, HistoryIndex, _store_key
+from tests.entries import opened, sealed
 from tests.gitrepo import GitRepo
 
 
@@ -113,8 +114,8 @@ def test_a_planted_or_damaged_entry_is_ignored_and_rewritten(history: GitRepo, t
     key = _store_key(tip, repo.shape())
     path = store_of(repo).path(key)
     path.parent.mkdir(parents=True)
-    path.write_bytes(planted.replace(b"KEY", key.encode()))
+    path.write_bytes(sealed(planted.replace(b"KEY", key.encode())))
     index = HistoryIndex.build(repo, tip, store=store_of(repo))
     fresh = HistoryIndex.build(repo, tip)
     assert answers(index, 2e9) == answers(fresh, 2e9)
-    assert json.loads(path.read_bytes())["key"] == key and len(json.loads(path.read_bytes())["commits"]) == 13
+    assert opened(path)["key"] == key and len(opened(path)["commits"]) == 13

@@ -6,8 +6,6 @@ nothing): a memo that missed one of its inputs would print the old answer, and t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import pty
@@ -19,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from reviewtui.memo import FOLDER, Answer, Question, QueueMemo
-from reviewtui.places import user_state_path
+from reviewtui.seal import unseal
+from tests.entries import sealed
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
 
@@ -280,7 +279,8 @@ def test_an_answer_is_not_kept_when_a_central_pack_moved_while_it_was_worked_out
 
 def _read(path: Path) -> tuple[dict[str, object], bytes, bytes]:
     """An entry's header, answer and table (after the seal line)."""
-    body = path.read_bytes().split(b"\n", 1)[1]
+    body = unseal(path.read_bytes())
+    assert body is not None
     end = body.index(b"\n")
     header = json.loads(body[:end])
     size = header["json"]
@@ -290,9 +290,7 @@ def _read(path: Path) -> tuple[dict[str, object], bytes, bytes]:
 def _write(path: Path, header: dict[str, object], answer: bytes, table: bytes) -> None:
     """An entry sealed with the reviewer's own key, as reviewtui seals them: only the content checks can refuse it."""
     header["json"] = len(answer)
-    body = json.dumps(header).encode() + b"\n" + answer + table
-    key = (user_state_path() / "memo.key").read_bytes()
-    path.write_bytes(hmac.new(key, body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
+    path.write_bytes(sealed(json.dumps(header).encode() + b"\n" + answer + table))
 
 
 def _drain(fd: int) -> bytes:

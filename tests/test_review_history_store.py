@@ -14,6 +14,7 @@ import pytest
 from reviewtui.jsonstore import JsonStore
 from reviewtui.repository import Repository
 from reviewtui.risk.history import HISTORY_DIR, HistoryIndex, _store_key
+from tests.entries import opened, sealed
 from tests.gitrepo import GitRepo
 
 COMMITS = 4
@@ -48,26 +49,26 @@ def forged(key: str, authored: int = 1, committed: int = 2) -> str:
 
 def test_a_deeply_nested_entry_is_ignored_not_a_crash(small: GitRepo, tmp_path: Path) -> None:
     repo, tip, entry = copy_of(small, tmp_path)
-    entry.write_text('{"schema": 1, "commits": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    entry.write_bytes(sealed('{"schema": 1, "commits": ' + "[" * 100_000 + "]" * 100_000 + "}"))
     assert built(repo, tip).commits == COMMITS  # json.loads raised RecursionError here
-    assert json.loads(entry.read_bytes())["key"] == _store_key(tip, repo.shape()), "rewritten"
+    assert opened(entry)["key"] == _store_key(tip, repo.shape()), "rewritten"
 
 
 def test_an_entry_that_is_a_symlink_out_of_the_cache_is_not_followed(small: GitRepo, tmp_path: Path) -> None:
     repo, tip, entry = copy_of(small, tmp_path)
     outside = tmp_path / "outside.json"
-    outside.write_text(forged(_store_key(tip, repo.shape())))
+    outside.write_bytes(sealed(forged(_store_key(tip, repo.shape()))))
     entry.symlink_to(outside)
     index = built(repo, tip)
     assert index.commit("f" * 40) is None and index.commits == COMMITS, "the forged records outside the cache were read"
-    assert json.loads(outside.read_bytes())["commits"][0][0] == "f" * 40, "nothing written through the link"
+    assert opened(outside)["commits"][0][0] == "f" * 40, "nothing written through the link"
 
 
 def test_a_folder_that_is_a_symlink_out_of_the_cache_is_not_followed(small: GitRepo, tmp_path: Path) -> None:
     repo, tip, entry = copy_of(small, tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / entry.name).write_text(forged(_store_key(tip, repo.shape())))
+    (elsewhere / entry.name).write_bytes(sealed(forged(_store_key(tip, repo.shape()))))
     entry.parent.rmdir()
     entry.parent.symlink_to(elsewhere)
     assert built(repo, tip).commit("f" * 40) is None
@@ -91,7 +92,7 @@ def test_a_fifo_in_place_of_an_entry_does_not_block(small: GitRepo, tmp_path: Pa
 @pytest.mark.parametrize("moment", [10**400, -(10**400), 2**63], ids=["huge", "-huge", "2**63"])
 def test_times_no_timestamp_can_be_are_not_trusted(small: GitRepo, tmp_path: Path, moment: int) -> None:
     repo, tip, entry = copy_of(small, tmp_path)
-    entry.write_text(forged(_store_key(tip, repo.shape()), authored=moment, committed=moment))
+    entry.write_bytes(sealed(forged(_store_key(tip, repo.shape()), authored=moment, committed=moment)))
     index = built(repo, tip)
     assert index.commit("f" * 40) is None and index.commits == COMMITS
     index.experience("evil@x.org", 2e9, ["src/m0.py"])  # float(10**400) raised OverflowError here

@@ -18,6 +18,7 @@ from reviewtui.repository import Repository
 from reviewtui.sources.full import full_change
 from reviewtui.sources.refs import ref_diff
 from reviewtui.summary import SUMMARY_DIR
+from tests.entries import opened, sealed
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
 
@@ -104,19 +105,19 @@ def test_damaged_or_foreign_summaries_are_ignored(varied: GitRepo, damage: str) 
     elif damage == "foreign":
         first.write_bytes(second.read_bytes())  # a valid summary of another diff, under this key
     elif damage == "wrong-shape":
-        data = json.loads(first.read_text())
+        data = opened(first)
         data["files"][0][2] = "exploded"
-        first.write_text(json.dumps(data))
+        first.write_bytes(sealed(json.dumps(data)))
     elif damage == "short-record":
-        data = json.loads(first.read_text())
+        data = opened(first)
         data["files"][0] = data["files"][0][:5]
-        first.write_text(json.dumps(data))
+        first.write_bytes(sealed(json.dumps(data)))
     else:
         first.write_bytes(b"")
     warm = load(varied)
     assert [change_summary(c) for c in warm] == [change_summary(c) for c in cold]
     assert sum(c.summarised for c in warm) == 1, "the damaged entry is read from git again, the other one is not"
-    json.loads(first.read_text())  # rewritten whole
+    opened(first)  # rewritten whole
 
 
 def test_a_squash_merged_ref_stays_skipped_when_warm(varied: GitRepo) -> None:
