@@ -136,24 +136,34 @@ def load_config(repo_root: Path | None, *, user_file: Path | None = None) -> Con
     layers = _user_layer(user_file)
     if repo_root is not None and (repo_root / REPO_CONFIG).is_file():
         path = repo_root / REPO_CONFIG
-        layers.append((path, _validated(path, _read_toml(path), personal=False)))
+        layers.append((path, _validated(path, _read_toml(path), personal=False), repo_root))
     return _merge(layers)
 
 
-def config_from_text(text: bytes, label: Path, *, user_file: Path | None = None) -> Config:
+def config_from_text(text: bytes, label: Path, root: Path, *, user_file: Path | None = None) -> Config:
     """The configuration as of a commit: the repository file's bytes at that commit (`label` names it in
-    messages, e.g. `<base>:.reviewtui/config.toml`), on top of the user file."""
+    messages, e.g. `<base>:.reviewtui/config.toml`), on top of the user file. Relative paths in it (central packs,
+    workspace repositories) are relative to `root`, the repository's folder, as they are in the work tree's file."""
     layers = _user_layer(user_file)
-    layers.append((label, _validated(label, _parse_toml(text, label), personal=False)))
+    layers.append((label, _validated(label, _parse_toml(text, label), personal=False), root))
     return _merge(layers)
 
 
-def _user_layer(user_file: Path | None) -> list[tuple[Path, dict[str, Any]]]:
+_Layer = tuple[Path, dict[str, Any], Path]
+"""A configuration file's name (for messages), its checked content, and the folder its relative paths start from."""
+
+
+def _user_layer(user_file: Path | None) -> list[_Layer]:
     user = user_file if user_file is not None else user_config_path()
-    return [(user, _validated(user, _read_toml(user), personal=True))] if user.is_file() else []
+    return [(user, _validated(user, _read_toml(user), personal=True), _anchor(user))] if user.is_file() else []
 
 
-def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
+def _anchor(path: Path) -> Path:
+    """The folder a file configures: the repository for `.reviewtui/config.toml`, else the file's own folder."""
+    return path.parent.parent if path.parent.name == ".reviewtui" else path.parent
+
+
+def _merge(layers: list[_Layer]) -> Config:
     queue: dict[str, Any] = {}
     workspace: list[Path] = []
     agents: list[AgentIdentity] = []
@@ -164,13 +174,12 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
     approvals_key: str | None = None
     theme: str | None = None
     keys: dict[str, KeyOverride] = {}
-    for path, data in layers:
+    for path, data, anchor in layers:
         queue.update(data.get("queue", {}))
-        workspace += _workspace_repos(path, data)
+        workspace += _workspace_repos(anchor, data)
         # Later files (the repository's) take precedence, so their identities go first.
         agents = [identity_from_table(table) for table in data.get("agents", [])] + agents
         rules = data.get("rules", {})
-        anchor = path.parent.parent if path.parent.name == ".reviewtui" else path.parent
         # Absolute, but symlinks kept: packs deployed as `current -> v2` are read through the link each run, and the
         # queue memo checks the same path (a resolved one would keep checking the old target).
         central += [Path(os.path.abspath((anchor / p).expanduser())) for p in rules.get("central", [])]
@@ -192,7 +201,7 @@ def _merge(layers: list[tuple[Path, dict[str, Any]]]) -> Config:
         ),
         workspace=tuple(dict.fromkeys(workspace)),
         agents=(*agents, *builtin_identities()),
-        files=tuple(path for path, _ in layers),
+        files=tuple(path for path, _, _ in layers),
         approvals_key=approvals_key,
         theme=theme,
         keys=tuple(keys.values()),
@@ -203,15 +212,14 @@ def load_workspace_file(path: Path) -> tuple[Path, ...]:
     """A standalone workspace file (`--workspace FILE`): same schema, only `[workspace] repos` is used."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such workspace file")
-    repos = _workspace_repos(path, _validated(path, _read_toml(path), personal=False))
+    repos = _workspace_repos(_anchor(path), _validated(path, _read_toml(path), personal=False))
     if not repos:
         raise ConfigError(f"{path}: lists no repositories under [workspace] repos")
     return tuple(dict.fromkeys(repos))
 
 
-def _workspace_repos(path: Path, data: Mapping[str, Any]) -> list[Path]:
-    """Relative paths are relative to the folder the file configures: the repository for `.reviewtui/config.toml`."""
-    anchor = path.parent.parent if path.parent.name == ".reviewtui" else path.parent
+def _workspace_repos(anchor: Path, data: Mapping[str, Any]) -> list[Path]:
+    """Relative paths are relative to the folder the file configures (`_anchor`)."""
     return [(anchor / repo).expanduser().resolve() for repo in data.get("workspace", {}).get("repos", [])]
 
 

@@ -169,6 +169,10 @@ def _read_state(question: Question) -> _State | None:
     files += [common_dir / name for name in _COMMON_DIR_FILES]
     files += [top / name for name in _WORK_TREE_FILES]
     files.append(question.user_config or user_config_path())
+    try:
+        digests = [(path, _file_digest(path)) for path in files]
+    except OSError:
+        return None
     parts: list[Any] = [
         SCHEMA,
         __version__,
@@ -180,7 +184,7 @@ def _read_state(question: Question) -> _State | None:
         lines,  # the dirs, and the range as commit ids
         _digest(outputs[1]),
         _digest(outputs[2]),
-        [[str(path), _file_digest(path)] for path in files],
+        [[str(path), digest] for path, digest in digests],
         [_program(name) for name in _PROGRAMS],
     ]
     return _State(git_dir, common_dir, top, _digest(json.dumps(parts).encode()))
@@ -223,11 +227,15 @@ def _program(name: str) -> list[Any]:
 
 
 def _file_digest(path: Path) -> str:
-    """A file's content digest; `-` when there is none to read (absent, a folder, unreadable)."""
+    """A file's content digest; `-` when there is none (absent), `folder` for a folder. A file that is there but
+    cannot be read raises OSError, and the state is unknown: a fresh run would stop on it (exit 2), so no kept
+    answer may stand for it."""
     try:
         return _digest(path.read_bytes())
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return "-"
+    except IsADirectoryError:
+        return "folder"
 
 
 def _digest(data: bytes) -> str:

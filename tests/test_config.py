@@ -9,6 +9,7 @@ import pytest
 
 from reviewtui.config import DEFAULT_BRANCH_GLOBS, KeyOverride, load_config, save_theme, starter_config, write_new_file
 from reviewtui.errors import ConfigError
+from tests.gitrepo import GitRepo
 
 
 def write(path: Path, text: str) -> Path:
@@ -187,3 +188,17 @@ def test_an_invalid_user_file_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"unknown key 'queue\.bse'"):
         save_theme("light", user)
     assert user.read_text() == '[queue]\nbse = "main"\n'
+
+
+def test_relative_central_packs_in_the_committed_config_start_at_the_repository(repo: GitRepo) -> None:
+    """The rules are configured as the base commit has them; a relative `central` path there means what it means in
+    the work tree's file (the repository's folder), not a folder named after the commit under the current one."""
+    from reviewtui.repository import Repository
+    from reviewtui.rules.ruleset import rules_config_at
+
+    repo.write(".reviewtui/config.toml", '[rules]\ncentral = ["org-packs"]\n')
+    repo.commit("Use the org packs")
+    base = repo.head()
+    (repo.path / "org-packs").mkdir()
+    config = rules_config_at(Repository(repo.path), base)
+    assert config.central == (repo.path.resolve() / "org-packs",)

@@ -304,3 +304,13 @@ def _drain(fd: int) -> bytes:
             break
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def test_a_file_of_the_state_that_cannot_be_read_keeps_nothing(pulls: GitRepo) -> None:
+    """A state file that is there but unreadable (here a symlink loop; the suite runs as root, so permissions
+    would not stop a read) is not the same state as an absent one: no answer may stand for it."""
+    config = pulls.path / ".reviewtui" / "config.toml"
+    config.parent.mkdir()
+    config.symlink_to(config)
+    queue(pulls, "--json")
+    assert memo_files(pulls) == []

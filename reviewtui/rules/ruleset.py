@@ -113,7 +113,7 @@ def rules_config_at(repo: Repository | None, base: str | None, *, user_file: Pat
     text = repo.show_file(base, str(REPO_CONFIG))
     if text is None:
         return load_config(None, user_file=user_file).rules
-    return config_from_text(text, Path(f"{base[:12]}:{REPO_CONFIG}"), user_file=user_file).rules
+    return config_from_text(text, Path(f"{base[:12]}:{REPO_CONFIG}"), repo.root, user_file=user_file).rules
 
 
 def build_ruleset(rules: list[Rule], config: RulesConfig, packs: tuple[str, ...]) -> RuleSet:
