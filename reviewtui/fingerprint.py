@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pygments
@@ -39,10 +41,25 @@ def code_fingerprint() -> str:
 
 @functools.cache
 def tool_versions() -> list[str]:
-    """What else shapes a diff and so an analysis: git's version (its diff and rename detection) and Pygments' (the
-    language of each file comes from its lexer table)."""
+    """What else shapes a diff and so an analysis: git's version (its diff and rename detection), Pygments' (the
+    language of each file comes from its lexer table), unidiff's code (it parses every hunk) and Python's (`re` runs
+    every rule)."""
     try:
         git = subprocess.run(["git", "--version"], capture_output=True, check=False).stdout
     except OSError:
         git = b"?"  # no git: nothing will be read from git either
-    return [git.decode("ascii", "replace").strip(), pygments.__version__]
+    return [git.decode("ascii", "replace").strip(), pygments.__version__, _package_files("unidiff"), sys.version]
+
+
+def _package_files(name: str) -> str:
+    """The size and time of an installed package's modules, found without importing it (the queue memo asks before
+    anything heavy is loaded): an upgrade in place is a new fingerprint even if the version string stayed."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return "-"
+    folder = Path(spec.origin).parent
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        status = path.stat()
+        digest.update(f"{path.name}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
