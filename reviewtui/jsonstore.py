@@ -127,11 +127,12 @@ class JsonStore:
     def write(self, key: str, data: Any) -> None:
         self.write_bytes(key, json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode())
 
-    def write_bytes(self, key: str, data: bytes) -> None:
-        """Store `data` sealed (`seal.py`); without a key to seal with, store nothing."""
+    def write_bytes(self, key: str, data: bytes) -> bool:
+        """Store `data` sealed (`seal.py`); whether it was stored (not without a key, nor on a full or read-only
+        disk: a cache that cannot be written only costs speed)."""
         encoded = seal(data)
         if encoded is None:
-            return
+            return False
         path = self.path(key)
         try:
             fd, tmp = self._temporary(path.parent)
@@ -143,7 +144,8 @@ class JsonStore:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError:
-            return
+            return False
+        return True
 
     def _temporary(self, folder: Path) -> tuple[int, str]:
         """A new temporary file in `folder`; the folder is made once per run (256 of them), not before every write,

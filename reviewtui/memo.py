@@ -128,8 +128,7 @@ class QueueMemo:
         uses = sorted(set(central))
         if any(digest_on_disk(paths) != digest for paths, digest in uses):
             return False  # a central pack changed during the run: what is on disk is not what was compiled
-        self._store.write_bytes(self._key(), _encode(answer, self.state.digest, uses))
-        return True
+        return self._store.write_bytes(self._key(), _encode(answer, self.state.digest, uses))
 
     def _key(self) -> str:
         q = self.question

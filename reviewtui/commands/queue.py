@@ -49,7 +49,9 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per change")
     parser.add_argument(
-        "--no-cache", action="store_true", help="analyse every change afresh (neither read nor write the cache)"
+        "--no-cache",
+        action="store_true",
+        help="work everything out afresh (neither read nor write the caches or the queue memo)",
     )
     add_jobs(parser)
     parser.set_defaults(handler=run)
