@@ -20,29 +20,30 @@ from reviewtui.memo import FOLDER, Answer, Question, QueueMemo
 from reviewtui.seal import unseal
 from tests.entries import sealed
 from tests.gitrepo import GitRepo
+from tests.test_cache import PACK
 from tests.test_cli import run
 
-PRINTS = """
-[[rule]]
-id = "org-no-print"
-title = "print() left in code"
-severity = "low"
-scope = "added"
-pattern = '\\bprint\\('
-message = "print() call added"
-"""
+PRINTS = PACK.replace("no-print", "org-no-print")
+"""A central pack: the analysis cache tests' rule under another id."""
+
+
+def with_a_print(path: Path) -> tuple[GitRepo, str]:
+    """A repository whose main has `lib/a.py`, and an agent's branch `ai/one` that adds a print call to it."""
+    repo = GitRepo(path)
+    repo.write("lib/a.py", "def f():\n    return 1\n")
+    repo.commit("Add a")
+    repo.checkout("ai/one", new=True)
+    repo.write("lib/a.py", "def f():\n    print('x')\n    return 1\n")
+    head = repo.commit("Print", author=("Claude", "noreply@anthropic.com"))
+    repo.checkout("main")
+    return repo, head
 
 
 @pytest.fixture
 def pulls(tmp_path: Path) -> GitRepo:
     """main with two commits and two PR refs (one adds a print call)."""
-    repo = GitRepo(tmp_path / "repo")
-    repo.write("lib/a.py", "def f():\n    return 1\n")
-    repo.commit("Add a")
-    repo.checkout("ai/one", new=True)
-    repo.write("lib/a.py", "def f():\n    print('x')\n    return 1\n")
-    repo.update_ref("refs/pull/1/head", repo.commit("Print", author=("Claude", "noreply@anthropic.com")))
-    repo.checkout("main")
+    repo, head = with_a_print(tmp_path / "repo")
+    repo.update_ref("refs/pull/1/head", head)
     repo.checkout("ai/two", new=True)
     repo.write("lib/b.py", "import subprocess\nsubprocess.call('x', shell=True)\n")
     repo.update_ref("refs/pull/2/head", repo.commit("Shell"))

@@ -22,29 +22,13 @@ import pytest
 from reviewtui.memo import FOLDER
 from tests.gitrepo import GitRepo
 from tests.test_cli import run
-
-PRINTS = """
-[[rule]]
-id = "org-no-print"
-title = "print() left in code"
-severity = "{severity}"
-scope = "added"
-pattern = '\\bprint\\('
-message = "print() call added"
-"""
+from tests.test_memo import PRINTS, with_a_print
 
 
 @pytest.fixture
 def pulls(tmp_path: Path) -> GitRepo:
     """main with one commit and one agent branch that adds a print call."""
-    repo = GitRepo(tmp_path / "repo")
-    repo.write("lib/a.py", "def f():\n    return 1\n")
-    repo.commit("Add a")
-    repo.checkout("ai/one", new=True)
-    repo.write("lib/a.py", "def f():\n    print('x')\n    return 1\n")
-    repo.commit("Print", author=("Claude", "noreply@anthropic.com"))
-    repo.checkout("main")
-    return repo
+    return with_a_print(tmp_path / "repo")[0]
 
 
 def ask(where: Path, *extra: str, cwd: Path | None = None) -> tuple[int, str]:
@@ -199,7 +183,7 @@ def test_a_central_pack_behind_a_symlink_that_moves(pulls: GitRepo, tmp_path: Pa
     packs = tmp_path / "packs"
     for version, severity in (("v1", "low"), ("v2", "critical")):
         (packs / version).mkdir(parents=True)
-        (packs / version / "org.toml").write_text(PRINTS.format(severity=severity))
+        (packs / version / "org.toml").write_text(PRINTS.replace('"low"', f'"{severity}"'))
     current = packs / "current"
     current.symlink_to("v1")
     user = Path(os.environ["XDG_CONFIG_HOME"]) / "reviewtui" / "config.toml"
