@@ -7,8 +7,8 @@ answers the same question from one file, and is only ever right or absent:
 - Its key is the repository's whole state as far as a queue can see it, read by git in three processes at once:
   every ref and symbolic ref (branches, PR refs, notes holding the decisions, replace refs), the `--commits` range
   resolved to commit ids, and git's effective configuration (every scope, includes followed). With them go the files
-  a queue reads outside git (the user's and the work tree's `.reviewtui/config.toml`, the top-level
-  `.gitattributes`, the git dir's `HEAD`, `info/attributes`, `info/grafts` and `shallow`), the environment variables
+  a queue reads outside git (the user's and the work tree's `.reviewtui/config.toml`, the git dir's `HEAD`,
+  `info/attributes`, `info/grafts`, `shallow` and `objects/info/alternates`), the environment variables
   git and reviewtui read (and PATH), the time zone, and this installation's code, version, Python, git, Pygments and
   the `ssh-keygen` that judges signatures.
 - Central rule packs are found only while the queue runs (their paths can come from a base commit's config), so the
@@ -51,7 +51,8 @@ _SUFFIX = ".memo"
 _REPO_CONFIG = Path(".reviewtui") / "config.toml"
 _GIT_DIR_FILES = ("HEAD", "config.worktree")
 _COMMON_DIR_FILES = ("info/attributes", "info/grafts", "shallow", "objects/info/alternates")
-_WORK_TREE_FILES = (str(_REPO_CONFIG), ".gitattributes")
+_WORK_TREE_FILES = (str(_REPO_CONFIG),)
+"""Not `.gitattributes`: git runs in an empty folder (`repository._no_work_tree`), so no in-tree file shapes a diff."""
 _ENV_PREFIXES = ("GIT_", "REVIEWTUI_", "XDG_")
 _ENV_NAMES = ("HOME", "TZ", "PATH")
 _PROGRAMS = ("ssh-keygen",)
