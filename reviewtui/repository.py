@@ -86,6 +86,7 @@ _ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER":
 NO_WORK_TREE = Path("reviewtui") / "no-work-tree"
 """Under the common git dir: the empty folder every git command of a repository runs in (see `_no_work_tree`)."""
 _FALLBACK: list[str] = []
+FALLBACK_PREFIX = "reviewtui-no-work-tree-"
 
 
 def _no_work_tree(common_dir: Path) -> str:
@@ -107,10 +108,22 @@ def _no_work_tree(common_dir: Path) -> str:
     except OSError:
         pass
     if not _FALLBACK:
-        made = tempfile.mkdtemp(prefix="reviewtui-no-work-tree-")
+        made = tempfile.mkdtemp(prefix=FALLBACK_PREFIX)
         atexit.register(shutil.rmtree, made, True)
         _FALLBACK.append(made)
     return _FALLBACK[0]
+
+
+def fallback_folder() -> str | None:
+    """This process's temporary no-work-tree folder, if it made one: handed to served workers (`adopt_fallback`),
+    which end without running exit handlers and so would each leave their own behind."""
+    return _FALLBACK[0] if _FALLBACK else None
+
+
+def adopt_fallback(folder: str | None) -> None:
+    """Use the main process's temporary folder (it removes it at exit) instead of making one in this process."""
+    if folder is not None and not _FALLBACK and os.path.isdir(folder):
+        _FALLBACK.append(folder)
 
 
 @dataclass(frozen=True, slots=True)

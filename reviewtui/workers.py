@@ -53,6 +53,7 @@ from reviewtui.analysis import Analysis, Analyzer, entry_of
 from reviewtui.cache import Entry
 from reviewtui.errors import GitError
 from reviewtui.model import Change
+from reviewtui.repository import adopt_fallback, fallback_folder
 from reviewtui.sources.full import Unread, read_unread
 
 BATCH = 32
@@ -219,7 +220,7 @@ def _start(analyzer: Analyzer, jobs: int, change: Change, method: str = "fork") 
         # starts with them imported. Only the first pool's request counts: the server lives as long as this process.
         context.set_forkserver_preload([__name__])
     settings = (os.getpid(), method != "fork", analyzer.tips(), analyzer.user_file, analyzer.use_history,
-                analyzer.use_cache)
+                analyzer.use_cache, fallback_folder())
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=settings)
 
 
@@ -362,10 +363,17 @@ _WORKER: list[Analyzer] = []
 
 
 def _init_worker(
-    main: int, served: bool, tips: dict[str, str | None], user_file: Path | None, history: bool, cache: bool
+    main: int,
+    served: bool,
+    tips: dict[str, str | None],
+    user_file: Path | None,
+    history: bool,
+    cache: bool,
+    no_work_tree: str | None,
 ) -> None:
     if served:
         _let_go_of_the_server()
+        adopt_fallback(no_work_tree)
     _die_with_parent(main, served)
     # Ctrl-C goes to the whole process group: the main process stops the run (and with it the workers); a worker
     # interrupted on its own would only print a traceback.

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -143,3 +144,29 @@ def test_served_workers_and_their_server_end_when_the_main_process_is_killed(
         time.sleep(0.05)
     assert not any(alive(pid) for pid in pids), "served workers outlived the process that started them"
     assert not any(alive(pid) for pid in servers), "the fork server outlived the process that started it"
+
+
+def test_served_workers_share_the_main_process_temporary_folder(
+    history: GitRepo, tmp_path: Path, threaded: None
+) -> None:
+    """A repository that cannot hold its no-work-tree folder (here: not empty) makes git run in a temporary one,
+    removed when the process exits. Served workers end without exit handlers: each folder of their own would stay
+    in the temporary directory for good, so they use the main process's."""
+    from reviewtui.repository import FALLBACK_PREFIX, NO_WORK_TREE, fallback_folder
+
+    copy = fresh_copy(history, tmp_path)
+    planted = copy / ".git" / NO_WORK_TREE
+    planted.mkdir(parents=True, exist_ok=True)
+    (planted / ".gitattributes").write_text("*.py -diff\n")
+    temporary = Path(tempfile.gettempdir())
+
+    def folders() -> set[Path]:
+        return set(temporary.glob(f"{FALLBACK_PREFIX}*"))
+
+    before = folders()
+    loader = QueueLoader(QueueRequest(repo=copy, commits="main"), summaries=True)
+    served = list(loader.analysed(Analyzer(cache=True), jobs=2))
+    assert loader.report.workers == 2 and len(served) == COMMITS + 1
+    assert sum(a.change.stats.added for a in served) > 0, "the file planted in the folder must not apply"
+    assert fallback_folder() is not None
+    assert folders() - before <= {Path(fallback_folder() or "")}, "a served worker left its own folder behind"
