@@ -79,7 +79,12 @@ def _named_command(arguments: Sequence[str]) -> str | None:
         found, _ = probe.parse_known_args(arguments)
     except argparse.ArgumentError:
         return None
-    return found.command if found.command in COMMANDS else None
+    if found.command not in COMMANDS:
+        return None
+    before = arguments[: list(arguments).index(found.command)]
+    if any(arg in ("-h", "--help", "--") for arg in before):
+        return None  # `reviewtui -h queue` asks for the whole help; after `--` the whole parser decides
+    return str(found.command)
 
 
 def _command(name: str) -> ModuleType:

@@ -84,7 +84,12 @@ _SMALL_BLOB = 1 << 16
 _ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_ATTR_NOSYSTEM": "1"}
 """GIT_ATTR_NOSYSTEM: the machine's attributes file is as personal as the user's (see core.attributesFile)."""
 NO_WORK_TREE = Path("reviewtui") / "no-work-tree"
-"""Under the common git dir: the empty folder every git command of a repository runs in (see `_no_work_tree`)."""
+"""Under the common git dir: the empty folder the commands that read diffs run in (see `_no_work_tree`)."""
+_READS_DIFFS = frozenset({"log", "diff", "diff-tree", "merge-tree", "show", "format-patch"})
+"""The commands whose output in-tree attributes can shape (`-diff`, `binary`, `diff=`, `merge=`): run in the empty
+folder. Everything else runs where the user's git would (the work tree, its index, its hooks, relative remote URLs,
+`includeIf` as the user reached the repository): `sync` pushes through the repository's own hooks, `approve` finds
+the signing key the user configured."""
 _FALLBACK: list[str] = []
 FALLBACK_PREFIX = "reviewtui-no-work-tree-"
 
@@ -97,9 +102,9 @@ def _no_work_tree(common_dir: Path) -> str:
     checked out (one an agent could commit) turned every Python file of every change into "Binary files differ",
     with no lines and no findings, and the cached analyses and approval bindings of two reviewers differed. Run from
     here, git sees no in-tree attributes at all: the diff is a function of the two commits (and of the git dir's
-    `info/attributes`, which the caches' keys include). The folder lives in the git dir, so worker processes share
-    it and nothing is left behind; a repository that cannot hold it (read-only) gets one temporary folder per
-    process."""
+    `info/attributes`, which the caches' keys include). Only the commands that read diffs run here
+    (`_READS_DIFFS`). The folder lives in the git dir, so worker processes share it and nothing is left behind; a
+    repository that cannot hold it (read-only) gets one temporary folder per process."""
     folder = common_dir / NO_WORK_TREE
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -146,16 +151,15 @@ class Repository:
         top = self._repo.working_tree_dir or self._repo.git_dir
         self.root = Path(top).resolve()
         self.git_dir = Path(self._repo.git_dir).resolve()
-        folder = _no_work_tree(Path(self._repo.common_dir).resolve())
-        self._no_work_tree = folder
-        self._git = git.Git(folder)
-        """The runner of every command but the persistent cat-file: in the empty folder, on this git dir."""
-        self._env = {
-            **_ENV,
-            "GIT_DIR": str(self.git_dir),
-            "GIT_WORK_TREE": folder,
-            "GIT_INDEX_FILE": os.path.join(folder, "none", "index"),  # in a folder that does not exist: never written
-        }
+        # git's own checks first, as the user's git would make them: a repository git refuses to work in (owned by
+        # another user, `safe.directory`) must be refused before any command runs with an explicit GIT_DIR (which
+        # skips that check) and before anything is created in it.
+        status, _, err = self._repo.git.execute(
+            _command(["rev-parse", "--git-dir"]), with_extended_output=True, with_exceptions=False, env=_ENV
+        )
+        if status != 0:
+            raise GitError(f"{self.root}: {_first_line(err)}")
+        self._diffs: tuple[git.Git, dict[str, str], str] | None = None
         self._batch_lock = threading.Lock()
         """GitPython's persistent cat-file process serves one request at a time; the TUI reads from workers."""
         self._folders: dict[tuple[str, str], str | None] = {}
@@ -179,12 +183,14 @@ class Repository:
         self, *args: str, check: bool = True, env: dict[str, str] | None = None, stdin: BinaryIO | None = None
     ) -> bytes:
         """Run `git ARGS` and return its stdout bytes; a failure becomes a GitError with git's own message."""
-        environment = {**self._env, **(env or {})}
-        return run_git(self._git, args, check=check, where=str(self.root), env=environment, stdin=stdin)
+        runner, environment, _ = self._runner(args)
+        environment = {**environment, **(env or {})}
+        return run_git(runner, args, check=check, where=str(self.root), env=environment, stdin=stdin)
 
     def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """Yield git's stdout in chunks, for outputs too large to hold twice (`git log -p` over years)."""
-        process = self._git.execute(_command(args), as_process=True, env=self._env)
+        runner, environment, _ = self._runner(args)
+        process = runner.execute(_command(args), as_process=True, env=environment)
         proc = process.proc
         assert proc is not None and proc.stdout is not None and proc.stderr is not None
         try:
@@ -203,14 +209,33 @@ class Repository:
         """`git ARGS` left running with pipes to its stdin and stdout (stderr discarded), for a caller that sends it
         one request at a time (`git diff-tree --stdin`: one process for hundreds of diffs, not one each). The
         caller closes stdin to end it."""
+        _, environment, cwd = self._runner(args)
         return subprocess.Popen(
             _command(args),
-            cwd=self._no_work_tree,
+            cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, **self._env},
+            env={**os.environ, **environment},
         )
+
+    def _runner(self, args: Sequence[str]) -> tuple[git.Git, dict[str, str], str]:
+        """Where and how to run `git ARGS`: the commands that read diffs (`_READS_DIFFS`) in the empty folder with
+        no index, made the first time one runs; every other one where the user's git would run it."""
+        command = next((arg for arg in args if not arg.startswith("-")), "")
+        if command not in _READS_DIFFS:
+            return self._repo.git, _ENV, str(self._repo.working_dir or self.root)
+        if self._diffs is None:
+            folder = _no_work_tree(Path(self._repo.common_dir).resolve())
+            environment = {
+                **_ENV,
+                # As GitPython found it, not resolved: `includeIf "gitdir:…"` matches the path the user reached.
+                "GIT_DIR": os.path.abspath(self._repo.git_dir),
+                "GIT_WORK_TREE": folder,
+                "GIT_INDEX_FILE": os.path.join(folder, "none", "index"),  # in a folder that does not exist
+            }
+            self._diffs = (git.Git(folder), environment, folder)
+        return self._diffs
 
     # -- questions about the repository -------------------------------------------------------------------------
 
@@ -272,11 +297,11 @@ class Repository:
         return out.decode().strip() or None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        status, _, _ = self._git.execute(
+        status, _, _ = self._repo.git.execute(
             _command(["merge-base", "--is-ancestor", ancestor, descendant]),
             with_extended_output=True,
             with_exceptions=False,
-            env=self._env,
+            env=_ENV,
         )
         return bool(status == 0)
 

@@ -14,9 +14,11 @@ reviewtui works, only slower. Deleting the key drops every cache at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
+import tempfile
 from pathlib import Path
 
 from reviewtui.places import user_state_path
@@ -50,8 +52,9 @@ def unseal(entry: bytes) -> bytes | None:
 
 
 def user_key(*, create: bool) -> bytes | None:
-    """The reviewer's key, read once per process; made on first use when `create` (O_EXCL: of two processes making
-    it at once, both end with the one that won)."""
+    """The reviewer's key, read once per process; made on first use when `create`. It is written whole to a
+    temporary file and only then linked into place, so no process ever sees a partial key; a key file of the wrong
+    size (a writer killed half way, an older version's) is replaced, or every cache would stay off for good."""
     path = user_state_path() / KEY_FILE
     known = _KEYS.get(str(path))
     if known is not None:
@@ -61,26 +64,40 @@ def user_key(*, create: bool) -> bytes | None:
         with os.fdopen(fd, "rb") as handle:
             data = handle.read(_SIZE + 1)
     except FileNotFoundError:
-        return _made(path) if create else None
+        return _made(path, replace=False) if create else None
     except OSError:
         return None
     if len(data) != _SIZE:
-        return None
+        return _made(path, replace=True) if create else None
     _KEYS[str(path)] = data
     return data
 
 
-def _made(path: Path) -> bytes | None:
+def _made(path: Path, *, replace: bool) -> bytes | None:
+    """A new key at `path`: linked into place (of two processes making it at once, both end with the one that won),
+    or put over a damaged one (`replace`)."""
+    secret = os.urandom(_SIZE)
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.makedirs(path.parent, mode=0o700, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".key-", dir=path.parent)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secret)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)
     except FileExistsError:
         return user_key(create=False)
     except OSError:
         return None
-    secret = os.urandom(_SIZE)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
     _KEYS[str(path)] = secret
     return secret
 

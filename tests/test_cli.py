@@ -187,3 +187,8 @@ def test_every_command_is_listed_and_parses_on_its_own() -> None:
         assert own.returncode == 0 and own.stdout.startswith(f"usage: reviewtui {name}"), own.stderr
     refused = run("bogus")
     assert refused.returncode == 2 and "invalid choice: 'bogus'" in refused.stderr and "calibrate" in refused.stderr
+
+
+def test_help_before_the_command_is_the_whole_help() -> None:
+    result = run("-h", "queue")
+    assert result.returncode == 0 and "calibrate" in result.stdout and "verify" in result.stdout

@@ -56,16 +56,25 @@ def test_without_a_key_nothing_is_written_or_read(tmp_path: Path, monkeypatch: p
     assert seal(b"x") is None
 
 
-def test_a_key_file_of_the_wrong_size_or_a_link_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for case in ("short", "link"):
+def test_a_damaged_key_is_replaced_and_a_linked_one_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key file cut short (a writer killed half way) would turn every cache off for good: it is replaced. A key
+    that is a symlink (planted to a key someone else knows) is not followed."""
+    for case in ("empty", "short", "link"):
         state = tmp_path / case
         (state / "reviewtui").mkdir(parents=True)
         target = state / "reviewtui" / KEY_FILE
-        if case == "short":
-            target.write_bytes(b"k" * 31)
-        else:
+        if case == "link":
             elsewhere = tmp_path / "planted.key"
             elsewhere.write_bytes(b"k" * 32)
             os.symlink(elsewhere, target)
+        else:
+            target.write_bytes(b"" if case == "empty" else b"k" * 31)
         monkeypatch.setenv("XDG_STATE_HOME", str(state))
-        assert seal(b"x") is None, case
+        sealed = seal(b"x")
+        if case == "link":
+            assert sealed is None
+            assert (tmp_path / "planted.key").read_bytes() == b"k" * 32
+        else:
+            assert sealed is not None and unseal(sealed) == b"x", case
+            assert len(target.read_bytes()) == 32 and stat.S_IMODE(target.stat().st_mode) == 0o600
+            assert [p.name for p in target.parent.iterdir()] == [KEY_FILE], "no temporary file left"

@@ -117,6 +117,23 @@ def test_sync_exchanges_decisions_between_clones(tmp_path: Path, keys: Keys) -> 
         assert len(notes.read_lines(Repository(clone), head)) == 2
 
 
+def test_sync_runs_git_where_the_users_git_would(tmp_path: Path, keys: Keys) -> None:
+    """`sync` goes through the repository's own remote and hooks: a relative remote URL resolves against the work
+    tree, and a pre-push hook runs in the checkout it expects (reviewtui's diffs run in an empty folder; its
+    fetches and pushes must not)."""
+    remote, _ = _remote_with_change(tmp_path, keys)
+    one = _clone(remote, tmp_path / "one")
+    subprocess.run(["git", "-C", str(one), "remote", "set-url", "origin", "../remote.git"], check=True)
+    marker = tmp_path / "hook-ran-in"
+    hook = one / ".git" / "hooks" / "pre-push"
+    hook.write_text(f'#!/bin/sh\ntest -d .git && test -f .reviewtui/policy.toml || exit 1\npwd > "{marker}"\n')
+    hook.chmod(0o755)
+    record(one, "ai/cart", keys.alice)
+    pushed = cli("sync", "--repo", str(one))
+    assert pushed.returncode == 0, pushed.stderr
+    assert Path(marker.read_text().strip()).resolve() == one.resolve()
+
+
 def test_sync_retries_when_another_clone_pushes_in_between(tmp_path: Path, keys: Keys) -> None:
     """Bob's clone pushes right after ours fetched (a reference-transaction hook times it): our first push is
     rejected as non-fast-forward, and sync fetches, merges and pushes again."""
