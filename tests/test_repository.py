@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,3 +172,41 @@ def test_attributes_in_the_checkout_change_neither_a_diff_nor_its_binding(repo: 
     (repo.path / ".gitattributes").unlink()
     (repo.path / "lib" / ".gitattributes").unlink()
     assert seen() == before  # only in the index now
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="handing the repository to another user needs root")
+def test_a_repository_git_refuses_for_its_owner_is_refused_before_anything_runs(repo: GitRepo) -> None:
+    """git will not work in a repository another user owns (`safe.directory`): its config and hooks would run as
+    us. An explicit GIT_DIR skips that check, so reviewtui asks git first, as the user's git would."""
+    from reviewtui.errors import GitError
+
+    repo.write("a.py", "A = 1\n")
+    repo.commit("A")
+    for folder, _, files in os.walk(repo.path):
+        for name in [".", *files]:
+            os.chown(os.path.join(folder, name), 65534, 65534)
+    with pytest.raises(GitError, match="dubious ownership"):
+        Repository(repo.path)
+    assert not (repo.path / ".git" / "reviewtui").exists(), "nothing created in a repository git refused"
+
+
+def test_config_read_as_the_user_reached_the_repository(repo: GitRepo, tmp_path: Path) -> None:
+    """`includeIf "gitdir:…"` matches the path the user came by (a symlink their shell is in), as their own git
+    does: the signing key configured that way is the one `approve` finds. Only diffs run elsewhere."""
+    link = tmp_path / "link"
+    link.symlink_to(repo.path.parent)
+    config = tmp_path / "global.gitconfig"
+    config.write_text(f'[includeIf "gitdir:{link}/"]\n\tpath = {tmp_path / "signing.gitconfig"}\n')
+    (tmp_path / "signing.gitconfig").write_text("[user]\n\tsigningkey = /keys/through-the-link\n")
+    inside = link / repo.path.name
+    probe = "from reviewtui.repository import Repository; print(Repository('.').run('config', 'user.signingkey'))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=inside,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": str(config), "PWD": str(inside)},  # as a shell in the link sets it
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "/keys/through-the-link" in result.stdout
