@@ -18,7 +18,6 @@ import contextlib
 import hashlib
 import hmac
 import os
-import tempfile
 from pathlib import Path
 
 from reviewtui.places import user_state_path
@@ -45,10 +44,9 @@ def unseal(entry: bytes) -> bytes | None:
     key = user_key(create=False)
     if key is None or len(entry) <= _SEAL or entry[_SEAL : _SEAL + 1] != b"\n":
         return None
-    data = entry[_SEAL + 1 :]
-    if not hmac.compare_digest(entry[:_SEAL], _mac(key, data)):
+    if not hmac.compare_digest(entry[:_SEAL], _mac(key, memoryview(entry)[_SEAL + 1 :])):
         return None
-    return data
+    return entry[_SEAL + 1 :]
 
 
 def user_key(*, create: bool) -> bytes | None:
@@ -76,6 +74,8 @@ def user_key(*, create: bool) -> bytes | None:
 def _made(path: Path, *, replace: bool) -> bytes | None:
     """A new key at `path`: linked into place (of two processes making it at once, both end with the one that won),
     or put over a damaged one (`replace`)."""
+    import tempfile  # only the first run of a reviewer makes a key: the queue memo's answers import nothing unneeded
+
     secret = os.urandom(_SIZE)
     try:
         os.makedirs(path.parent, mode=0o700, exist_ok=True)
@@ -102,5 +102,5 @@ def _made(path: Path, *, replace: bool) -> bytes | None:
     return secret
 
 
-def _mac(key: bytes, data: bytes) -> bytes:
+def _mac(key: bytes, data: bytes | memoryview) -> bytes:
     return hmac.new(key, data, hashlib.sha256).hexdigest().encode()
