@@ -48,7 +48,14 @@ def tool_versions() -> list[str]:
         git = subprocess.run(["git", "--version"], capture_output=True, check=False).stdout
     except OSError:
         git = b"?"  # no git: nothing will be read from git either
-    return [git.decode("ascii", "replace").strip(), pygments.__version__, _package_files("unidiff"), sys.version]
+    return versions_with(git)
+
+
+def versions_with(git_version: bytes) -> list[str]:
+    """`tool_versions` from what `git --version` printed: the queue memo asks git along with its other questions,
+    at once, rather than one process after another."""
+    git = git_version.decode("ascii", "replace").strip()
+    return [git, pygments.__version__, _package_files("unidiff"), sys.version]
 
 
 def _package_files(name: str) -> str:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reviewtui import __version__
-from reviewtui.fingerprint import code_fingerprint, tool_versions
+from reviewtui.fingerprint import code_fingerprint, versions_with
 from reviewtui.jsonstore import JsonStore
 from reviewtui.places import user_config_path
 from reviewtui.rules.central import digest_on_disk
@@ -155,7 +155,12 @@ def _read_state(question: Question) -> _State | None:
         locate += ["--end-of-options", question.commits]
     outputs = _git_all(
         where,
-        [locate, ["for-each-ref", "--format=%(objectname) %(refname) %(symref)"], ["config", "--list", "-z"]],
+        [
+            locate,
+            ["for-each-ref", "--format=%(objectname) %(refname) %(symref)"],
+            ["config", "--list", "-z"],
+            ["--version"],
+        ],
     )
     if outputs is None:
         return None
@@ -177,7 +182,7 @@ def _read_state(question: Question) -> _State | None:
         SCHEMA,
         __version__,
         code_fingerprint(),
-        tool_versions(),
+        versions_with(outputs[3]),
         sys.version,
         [time.tzname, time.timezone, time.altzone],
         sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES),
@@ -191,7 +196,7 @@ def _read_state(question: Question) -> _State | None:
 
 
 def _git_all(where: Path, commands: Sequence[Sequence[str]]) -> list[bytes] | None:
-    """The output of each git command, run at once (a warm answer waits for one git, not three); None if any
+    """The output of each git command, run at once (a warm answer waits for one git, not four); None if any
     fails."""
     env = {**os.environ, **_GIT_ENV}
     try:

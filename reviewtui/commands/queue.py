@@ -8,34 +8,20 @@ has to run the queue.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-from datetime import datetime
 from typing import Any
 
-from reviewtui.clock import age_label
 from reviewtui.commands.options import add_jobs, add_selection
 from reviewtui.memo import Answer, Question, QueueMemo
 from reviewtui.ranking import SORTS
-from reviewtui.table import Column, render_table
 from reviewtui.text import inert
 
 _CONTROLS = bytes(c for c in range(32) if c != ord("\n"))
 _COLUMNS = (
-    Column("#", ">"),
-    Column("SCORE", ">"),
-    Column("BAND"),
-    Column("ID"),
-    Column("REPO"),
-    Column("SYSTEMS"),
-    Column("AGENT"),
-    Column("+", ">"),
-    Column("-", ">"),
-    Column("FINDINGS"),
-    Column("APPROVALS"),
-    Column("AGE", ">"),
-    Column("TITLE", flexible=True),
+    ("#", ">"), ("SCORE", ">"), ("BAND", "<"), ("ID", "<"), ("REPO", "<"), ("SYSTEMS", "<"), ("AGENT", "<"),
+    ("+", ">"), ("-", ">"), ("FINDINGS", "<"), ("APPROVALS", "<"), ("AGE", ">"), ("TITLE", "<"),
 )
+"""(title, alignment) of the table's columns; TITLE, the last, takes what the terminal width leaves."""
 
 
 def register(commands: Any) -> None:
@@ -102,15 +88,23 @@ def _print(answer: Answer, *, as_json: bool) -> None:
 
 
 def _print_table(answer: Answer) -> None:
+    # The table's modules are imported here: `--json` (scripts, CI) is the answer asked for most, and fastest.
+    import shutil
+    from datetime import datetime
+
+    from reviewtui.clock import age_label
+    from reviewtui.table import Column, render_table
+
     if not answer.rows:
         return
-    columns = [c for c in _COLUMNS if answer.several or c.title != "REPO"]
+    wanted = [(title, align) for title, align in _COLUMNS if answer.several or title != "REPO"]
+    columns = [Column(title, align, flexible=title == "TITLE") for title, align in wanted]
     age = next(i for i, c in enumerate(columns) if c.title == "AGE")
     rows = []
     for row, created in zip(answer.rows, answer.created, strict=True):
-        shown = list(row)
-        shown[age] = age_label(datetime.fromisoformat(created) if created else None)
-        rows.append(shown)
+        cells = list(row)
+        cells[age] = age_label(datetime.fromisoformat(created) if created else None)
+        rows.append(cells)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     print(render_table(columns, rows, width=width))
 
