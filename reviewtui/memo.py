@@ -17,7 +17,7 @@ answers the same question from one file, and is only ever right or absent:
   run), the run met no warning, and nothing in it depends on the clock: one repository, changes from git only, and
   no allowed_signers line that bounds a key in time (`valid-before`, `valid-after`, `cert-authority`), since
   `ssh-keygen` checks those against the moment of verification. The table's AGE column is filled in when printed.
-- One file per question (repository, range, order, user file), replaced by each run that can keep an answer:
+- One file per question (repository, folder asked, range, order), replaced by each run that can keep an answer:
   repositories whose refs move all day do not collect a file per state.
 
 The entry is a JSON header line, then the answer's bytes, sealed like every cache entry with the reviewer's own key
@@ -67,7 +67,6 @@ class Question(NamedTuple):
     repo: Path
     commits: str | None
     sort: str
-    user_config: Path | None = None
 
 
 class Answer(NamedTuple):
@@ -135,7 +134,7 @@ class QueueMemo:
         q = self.question
         assert self.state is not None
         where = str(q.repo.resolve())
-        parts = ["queue", str(self.state.top), where, q.commits, q.sort, str(q.user_config) if q.user_config else None]
+        parts = ["queue", str(self.state.top), where, q.commits, q.sort]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -173,7 +172,7 @@ def _read_state(question: Question) -> _State | None:
     files = [git_dir / name for name in _GIT_DIR_FILES]
     files += [common_dir / name for name in _COMMON_DIR_FILES]
     files += [top / name for name in _WORK_TREE_FILES]
-    files.append(question.user_config or user_config_path())
+    files.append(user_config_path())  # `queue` reads the reviewer's own file, where `config.py` finds it
     try:
         digests = [(path, _file_digest(path)) for path in files]
     except OSError:

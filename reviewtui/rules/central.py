@@ -25,16 +25,28 @@ def pack_digest(sources: Iterable[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+class MissingPack(Exception):
+    """A configured central pack path that does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+def read_packs(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
+    """The packs at `paths` as (file name, bytes), in the order they are compiled. A missing path raises
+    MissingPack; a file that cannot be read, OSError (naming it)."""
+    sources: list[tuple[str, bytes]] = []
+    for path in paths:
+        if not path.exists():
+            raise MissingPack(path)
+        sources += [(str(file), file.read_bytes()) for file in pack_files(path)]
+    return sources
+
+
 def digest_on_disk(paths: Sequence[str]) -> str | None:
     """`pack_digest` of the packs now at `paths`; None when one is missing or unreadable."""
-    sources: list[tuple[str, bytes]] = []
-    for text in paths:
-        path = Path(text)
-        if not path.exists():
-            return None
-        for file in pack_files(path):
-            try:
-                sources.append((str(file), file.read_bytes()))
-            except OSError:
-                return None
-    return pack_digest(sources)
+    try:
+        return pack_digest(read_packs(Path(text) for text in paths))
+    except (MissingPack, OSError):
+        return None

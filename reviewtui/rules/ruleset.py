@@ -20,7 +20,7 @@ from reviewtui import __version__
 from reviewtui.config import REPO_CONFIG, RulesConfig, config_from_text, load_config
 from reviewtui.errors import ConfigError
 from reviewtui.repository import Repository
-from reviewtui.rules.central import pack_digest, pack_files
+from reviewtui.rules.central import MissingPack, pack_digest, read_packs
 from reviewtui.rules.pack import RuleError, parse_pack, validate_options
 from reviewtui.rules.rule import Rule, Severity
 
@@ -61,17 +61,12 @@ def central_rules(paths: tuple[Path, ...]) -> list[Rule]:
 def _read_central(paths: tuple[Path, ...]) -> tuple[tuple[str, bytes], ...]:
     """The central packs' (file name, bytes), read once per rule set: what is hashed for the cache key is what is
     compiled, even if a pack is edited meanwhile."""
-    sources: list[tuple[str, bytes]] = []
-    for path in paths:
-        files = pack_files(path)
-        if not path.exists():
-            raise RuleError(f"{path}: central rule pack not found (rules.central)")
-        for file in files:
-            try:
-                sources.append((str(file), file.read_bytes()))
-            except OSError as exc:
-                raise RuleError(f"{file}: cannot read rule pack: {exc}") from None
-    return tuple(sources)
+    try:
+        return tuple(read_packs(paths))
+    except MissingPack as exc:
+        raise RuleError(f"{exc.path}: central rule pack not found (rules.central)") from None
+    except OSError as exc:
+        raise RuleError(f"{exc.filename}: cannot read rule pack: {exc}") from None
 
 
 def _parse_central(sources: tuple[tuple[str, bytes], ...]) -> list[Rule]:
