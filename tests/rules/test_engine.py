@@ -265,3 +265,17 @@ def test_which_rules_admit_a_file_follows_the_system_map_of_each_scan(tmp_path: 
     for systems, expected in ((tier1, ["tools/x.py"]), (SystemMap(), []), (tier1, ["tools/x.py"])):
         context = ScanContext(Repository(repo.path), systems=systems)
         assert [f.path for f in scan(change, ruleset, context) if f.rule == "no-print"] == expected
+
+
+def test_a_central_pack_missing_or_unreadable_is_named(tmp_path: Path) -> None:
+    """One line naming the path: a configured pack that is not there, and a pack file that cannot be read (here a
+    folder with a pack's name: the suite runs as root, so permissions would not stop a read)."""
+    from reviewtui.rules.pack import RuleError
+    from reviewtui.rules.ruleset import central_rules
+
+    with pytest.raises(RuleError, match=r"nope: central rule pack not found \(rules.central\)"):
+        central_rules((tmp_path / "nope",))
+    packs = tmp_path / "packs"
+    (packs / "broken.toml").mkdir(parents=True)
+    with pytest.raises(RuleError, match=r"broken\.toml: cannot read rule pack: "):
+        central_rules((packs,))
